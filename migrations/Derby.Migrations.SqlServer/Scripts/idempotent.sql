@@ -1,0 +1,581 @@
+IF OBJECT_ID(N'[__EFMigrationsHistory]') IS NULL
+BEGIN
+    CREATE TABLE [__EFMigrationsHistory] (
+        [MigrationId] nvarchar(150) NOT NULL,
+        [ProductVersion] nvarchar(32) NOT NULL,
+        CONSTRAINT [PK___EFMigrationsHistory] PRIMARY KEY ([MigrationId])
+    );
+END;
+GO
+
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetRoles] (
+        [Id] nvarchar(450) NOT NULL,
+        [Name] nvarchar(256) NULL,
+        [NormalizedName] nvarchar(256) NULL,
+        [ConcurrencyStamp] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetRoles] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetUsers] (
+        [Id] nvarchar(450) NOT NULL,
+        [UserName] nvarchar(256) NULL,
+        [NormalizedUserName] nvarchar(256) NULL,
+        [Email] nvarchar(256) NULL,
+        [NormalizedEmail] nvarchar(256) NULL,
+        [EmailConfirmed] bit NOT NULL,
+        [PasswordHash] nvarchar(max) NULL,
+        [SecurityStamp] nvarchar(max) NULL,
+        [ConcurrencyStamp] nvarchar(max) NULL,
+        [PhoneNumber] nvarchar(max) NULL,
+        [PhoneNumberConfirmed] bit NOT NULL,
+        [TwoFactorEnabled] bit NOT NULL,
+        [LockoutEnd] datetimeoffset NULL,
+        [LockoutEnabled] bit NOT NULL,
+        [AccessFailedCount] int NOT NULL,
+        CONSTRAINT [PK_AspNetUsers] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AuditEvents] (
+        [Id] bigint NOT NULL IDENTITY,
+        [OccurredUtc] datetime2 NOT NULL,
+        [Actor] nvarchar(256) NOT NULL,
+        [Action] nvarchar(64) NOT NULL,
+        [EntityType] nvarchar(64) NULL,
+        [EntityId] nvarchar(64) NULL,
+        [SiteId] int NULL,
+        [Details] nvarchar(max) NULL,
+        CONSTRAINT [PK_AuditEvents] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [ModelVersions] (
+        [Id] int NOT NULL IDENTITY,
+        [Version] nvarchar(64) NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [IsActive] bit NOT NULL,
+        [ArtefactSha256] nvarchar(64) NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_ModelVersions] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Studies] (
+        [Id] int NOT NULL IDENTITY,
+        [Code] nvarchar(32) NOT NULL,
+        [Title] nvarchar(300) NOT NULL,
+        CONSTRAINT [PK_Studies] PRIMARY KEY ([Id])
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetRoleClaims] (
+        [Id] int NOT NULL IDENTITY,
+        [RoleId] nvarchar(450) NOT NULL,
+        [ClaimType] nvarchar(max) NULL,
+        [ClaimValue] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetRoleClaims] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetRoleClaims_AspNetRoles_RoleId] FOREIGN KEY ([RoleId]) REFERENCES [AspNetRoles] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetUserClaims] (
+        [Id] int NOT NULL IDENTITY,
+        [UserId] nvarchar(450) NOT NULL,
+        [ClaimType] nvarchar(max) NULL,
+        [ClaimValue] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserClaims] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_AspNetUserClaims_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetUserLogins] (
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [ProviderKey] nvarchar(450) NOT NULL,
+        [ProviderDisplayName] nvarchar(max) NULL,
+        [UserId] nvarchar(450) NOT NULL,
+        CONSTRAINT [PK_AspNetUserLogins] PRIMARY KEY ([LoginProvider], [ProviderKey]),
+        CONSTRAINT [FK_AspNetUserLogins_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetUserRoles] (
+        [UserId] nvarchar(450) NOT NULL,
+        [RoleId] nvarchar(450) NOT NULL,
+        CONSTRAINT [PK_AspNetUserRoles] PRIMARY KEY ([UserId], [RoleId]),
+        CONSTRAINT [FK_AspNetUserRoles_AspNetRoles_RoleId] FOREIGN KEY ([RoleId]) REFERENCES [AspNetRoles] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_AspNetUserRoles_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [AspNetUserTokens] (
+        [UserId] nvarchar(450) NOT NULL,
+        [LoginProvider] nvarchar(450) NOT NULL,
+        [Name] nvarchar(450) NOT NULL,
+        [Value] nvarchar(max) NULL,
+        CONSTRAINT [PK_AspNetUserTokens] PRIMARY KEY ([UserId], [LoginProvider], [Name]),
+        CONSTRAINT [FK_AspNetUserTokens_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Cohorts] (
+        [Id] int NOT NULL IDENTITY,
+        [StudyId] int NOT NULL,
+        [Code] nvarchar(32) NOT NULL,
+        [Name] nvarchar(200) NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [Description] nvarchar(1000) NULL,
+        CONSTRAINT [PK_Cohorts] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Cohorts_Studies_StudyId] FOREIGN KEY ([StudyId]) REFERENCES [Studies] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Sites] (
+        [Id] int NOT NULL IDENTITY,
+        [StudyId] int NOT NULL,
+        [Code] nvarchar(12) NOT NULL,
+        [Name] nvarchar(200) NOT NULL,
+        CONSTRAINT [PK_Sites] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Sites_Studies_StudyId] FOREIGN KEY ([StudyId]) REFERENCES [Studies] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [ImportRuns] (
+        [Id] uniqueidentifier NOT NULL,
+        [SiteId] int NOT NULL,
+        [Kind] nvarchar(32) NOT NULL,
+        [FileName] nvarchar(128) NOT NULL,
+        [FileSha256] nvarchar(64) NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [TotalRows] int NOT NULL,
+        [ProcessedRows] int NOT NULL,
+        [WrittenRows] int NOT NULL,
+        [ErrorsJson] nvarchar(max) NULL,
+        [RequestedBy] nvarchar(256) NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        [CompletedUtc] datetime2 NULL,
+        CONSTRAINT [PK_ImportRuns] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ImportRuns_Sites_SiteId] FOREIGN KEY ([SiteId]) REFERENCES [Sites] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Patients] (
+        [Id] uniqueidentifier NOT NULL,
+        [SiteId] int NOT NULL,
+        [Pseudonym] nvarchar(40) NOT NULL,
+        [TreatmentArm] nvarchar(32) NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_Patients] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Patients_Sites_SiteId] FOREIGN KEY ([SiteId]) REFERENCES [Sites] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [SiteAssignments] (
+        [UserId] nvarchar(450) NOT NULL,
+        [SiteId] int NOT NULL,
+        CONSTRAINT [PK_SiteAssignments] PRIMARY KEY ([UserId], [SiteId]),
+        CONSTRAINT [FK_SiteAssignments_AspNetUsers_UserId] FOREIGN KEY ([UserId]) REFERENCES [AspNetUsers] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_SiteAssignments_Sites_SiteId] FOREIGN KEY ([SiteId]) REFERENCES [Sites] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [BiopsyScores] (
+        [PatientId] uniqueidentifier NOT NULL,
+        [Glut1Score] float NOT NULL,
+        [PkmScore] float NOT NULL,
+        [Glut1Antibody] nvarchar(64) NULL,
+        [PkmAntibody] nvarchar(64) NULL,
+        [AnalysisMethod] nvarchar(64) NULL,
+        [UpdatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_BiopsyScores] PRIMARY KEY ([PatientId]),
+        CONSTRAINT [FK_BiopsyScores_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [ClinicalRecords] (
+        [PatientId] uniqueidentifier NOT NULL,
+        [SuvMax] float NULL,
+        [ClinicalRiskScore] int NOT NULL,
+        [CeaNgPerMl] float NOT NULL,
+        [Ca199UPerMl] float NOT NULL,
+        [PrimarySite] nvarchar(32) NOT NULL,
+        [LiverMetastasisCount] int NOT NULL,
+        [LargestDiameterCm] float NOT NULL,
+        [Distribution] nvarchar(32) NOT NULL,
+        [AgeYears] int NOT NULL,
+        [Sex] nvarchar(32) NOT NULL,
+        [UpdatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_ClinicalRecords] PRIMARY KEY ([PatientId]),
+        CONSTRAINT [FK_ClinicalRecords_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [CohortMemberships] (
+        [CohortId] int NOT NULL,
+        [PatientId] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_CohortMemberships] PRIMARY KEY ([CohortId], [PatientId]),
+        CONSTRAINT [FK_CohortMemberships_Cohorts_CohortId] FOREIGN KEY ([CohortId]) REFERENCES [Cohorts] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_CohortMemberships_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [ImagingSeries] (
+        [Id] uniqueidentifier NOT NULL,
+        [PatientId] uniqueidentifier NOT NULL,
+        [Modality] nvarchar(32) NOT NULL,
+        [SeriesInstanceUid] nvarchar(64) NOT NULL,
+        [InstanceCount] int NOT NULL,
+        [ReceivedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_ImagingSeries] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ImagingSeries_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Outcomes] (
+        [PatientId] uniqueidentifier NOT NULL,
+        [BestResponse] nvarchar(32) NOT NULL,
+        [PfsMonths] float NOT NULL,
+        [PfsEvent] bit NOT NULL,
+        [OsMonths] float NOT NULL,
+        [OsEvent] bit NOT NULL,
+        [LiverResection] bit NOT NULL,
+        [UpdatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_Outcomes] PRIMARY KEY ([PatientId]),
+        CONSTRAINT [FK_Outcomes_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Predictions] (
+        [Id] uniqueidentifier NOT NULL,
+        [PatientId] uniqueidentifier NOT NULL,
+        [ModelVersionId] int NOT NULL,
+        [Trs] float NOT NULL,
+        [PredictedResponder] bit NOT NULL,
+        [InputsSha256] nvarchar(64) NULL,
+        [IsStale] bit NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_Predictions] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Predictions_ModelVersions_ModelVersionId] FOREIGN KEY ([ModelVersionId]) REFERENCES [ModelVersions] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Predictions_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE TABLE [Reviews] (
+        [Id] uniqueidentifier NOT NULL,
+        [PredictionId] uniqueidentifier NOT NULL,
+        [ReviewerId] nvarchar(450) NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Comment] nvarchar(4000) NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_Reviews] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Reviews_Predictions_PredictionId] FOREIGN KEY ([PredictionId]) REFERENCES [Predictions] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetRoleClaims_RoleId] ON [AspNetRoleClaims] ([RoleId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [RoleNameIndex] ON [AspNetRoles] ([NormalizedName]) WHERE [NormalizedName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserClaims_UserId] ON [AspNetUserClaims] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserLogins_UserId] ON [AspNetUserLogins] ([UserId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_AspNetUserRoles_RoleId] ON [AspNetUserRoles] ([RoleId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [EmailIndex] ON [AspNetUsers] ([NormalizedEmail]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [UserNameIndex] ON [AspNetUsers] ([NormalizedUserName]) WHERE [NormalizedUserName] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_AuditEvents_OccurredUtc] ON [AuditEvents] ([OccurredUtc]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_CohortMemberships_PatientId] ON [CohortMemberships] ([PatientId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Cohorts_StudyId_Code] ON [Cohorts] ([StudyId], [Code]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_ImagingSeries_PatientId] ON [ImagingSeries] ([PatientId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ImagingSeries_SeriesInstanceUid] ON [ImagingSeries] ([SeriesInstanceUid]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_ImportRuns_SiteId_Kind_FileSha256] ON [ImportRuns] ([SiteId], [Kind], [FileSha256]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ModelVersions_Version] ON [ModelVersions] ([Version]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Patients_Pseudonym] ON [Patients] ([Pseudonym]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_Patients_SiteId] ON [Patients] ([SiteId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_Predictions_ModelVersionId] ON [Predictions] ([ModelVersionId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    EXEC(N'CREATE UNIQUE INDEX [IX_Predictions_PatientId_ModelVersionId_InputsSha256] ON [Predictions] ([PatientId], [ModelVersionId], [InputsSha256]) WHERE [InputsSha256] IS NOT NULL');
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_Reviews_PredictionId] ON [Reviews] ([PredictionId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_SiteAssignments_SiteId] ON [SiteAssignments] ([SiteId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Sites_Code] ON [Sites] ([Code]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE INDEX [IX_Sites_StudyId] ON [Sites] ([StudyId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_Studies_Code] ON [Studies] ([Code]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127110927_InitialStudySchema'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127110927_InitialStudySchema', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -1,0 +1,30 @@
+using System.Security.Claims;
+using Derby.Application.Common;
+using Microsoft.EntityFrameworkCore;
+
+namespace Derby.Application.Access;
+
+/// <summary>Builds the <see cref="AccessScope"/> of a principal. Site bindings are read from the database on every call,
+/// so revoking a coordinator's site takes effect at once, not at the next sign-in.</summary>
+public sealed class AccessScopeProvider(IDerbyDbContextFactory dbFactory)
+{
+    public async Task<AccessScope> GetAsync(ClaimsPrincipal user, CancellationToken cancellationToken = default)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return new AccessScope("anonymous", new HashSet<string>(), new HashSet<int>());
+        }
+
+        var roles = DerbyRoles.All.Where(user.IsInRole).ToHashSet();
+        var userId = user.FindFirstValue(ClaimTypes.NameIdentifier);
+        var sites = new HashSet<int>();
+        if (userId is not null && roles.Contains(DerbyRoles.SiteCoordinator))
+        {
+            await using var db = await dbFactory.CreateAsync(cancellationToken);
+            sites = (await db.SiteAssignments.Where(a => a.UserId == userId).Select(a => a.SiteId).ToListAsync(cancellationToken))
+                .ToHashSet();
+        }
+
+        return new AccessScope(user.Identity.Name ?? userId ?? "unknown", roles, sites);
+    }
+}

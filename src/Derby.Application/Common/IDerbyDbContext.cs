@@ -1,0 +1,43 @@
+using Derby.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+
+namespace Derby.Application.Common;
+
+/// <summary>The study database as the use cases see it. Created per operation through <see cref="IDerbyDbContextFactory"/>.</summary>
+public interface IDerbyDbContext : IAsyncDisposable, IDisposable
+{
+    DbSet<Domain.Study> Studies { get; }
+
+    DbSet<Site> Sites { get; }
+
+    DbSet<Cohort> Cohorts { get; }
+
+    DbSet<CohortMembership> CohortMemberships { get; }
+
+    DbSet<Patient> Patients { get; }
+
+    DbSet<ClinicalRecord> ClinicalRecords { get; }
+
+    DbSet<BiopsyScores> BiopsyScores { get; }
+
+    DbSet<Outcome> Outcomes { get; }
+
+    DbSet<ImagingSeries> ImagingSeries { get; }
+
+    DbSet<ModelVersion> ModelVersions { get; }
+
+    DbSet<Prediction> Predictions { get; }
+
+    DbSet<Review> Reviews { get; }
+
+    DbSet<AuditEvent> AuditEvents { get; }
+
+    DbSet<SiteAssignment> SiteAssignments { get; }
+
+    DbSet<ImportRun> ImportRuns { get; }
+
+    DatabaseFacade Database { get; }
+
+    Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,24 @@
+using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Application.Imports;
+using Derby.Application.Patients;
+using Derby.Application.Study;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Derby.Application;
+
+public static class DependencyInjection
+{
+    /// <summary>Registers the use cases shared by the web app, the jobs and the command line.</summary>
+    public static IHostApplicationBuilder AddApplicationServices(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<IClock, SystemClock>();
+        builder.Services.AddScoped<AccessScopeProvider>();
+        builder.Services.AddScoped<PatientService>();
+        builder.Services.AddScoped<StudyService>();
+        builder.Services.AddScoped<CsvImportService>();
+        builder.Services.AddScoped<DemoStudy>();
+        return builder;
+    }
+}

@@ -1,0 +1,41 @@
+using Derby.Application;
+using Derby.Application.Common;
+using Derby.Infrastructure;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Derby.Cli;
+
+/// <summary>
+/// The same services as the web app, configured the same way (appsettings.json beside the binary, then
+/// environment variables such as Derby__DataDirectory), minus the web and the job server: the command line runs
+/// its work itself, in the foreground.
+/// </summary>
+internal static class CliHost
+{
+    public static IHost Build()
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            EnvironmentName = Environment.GetEnvironmentVariable("DOTNET_ENVIRONMENT") ?? Environments.Production,
+        });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
+        builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Configuration.AddEnvironmentVariables();
+
+        builder.AddApplicationServices().AddInfrastructureServices();
+        builder.Services.AddSingleton<IBackgroundJobs, ForegroundJobs>();
+        return builder.Build();
+    }
+}
+
+/// <summary>Jobs asked for by a command are run by that command itself, right after it queues them.</summary>
+internal sealed class ForegroundJobs : IBackgroundJobs
+{
+    public string EnqueueImport(Guid importRunId) => "foreground:" + importRunId;
+}

@@ -1,0 +1,3 @@
+using Derby.Cli;
+
+return await DerbyCommandLine.Build().Parse(args).InvokeAsync();

@@ -1,0 +1,83 @@
+using Derby.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Derby.Infrastructure.Data.Configurations;
+
+internal sealed class ImagingSeriesConfiguration : IEntityTypeConfiguration<ImagingSeries>
+{
+    public void Configure(EntityTypeBuilder<ImagingSeries> b)
+    {
+        b.Property(s => s.SeriesInstanceUid).HaveMaxLengthAndRequire(64);
+        b.HasIndex(s => s.SeriesInstanceUid).IsUnique();
+        b.HasOne(s => s.Patient).WithMany(p => p.Series).HasForeignKey(s => s.PatientId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<ModelVersion>
+{
+    public void Configure(EntityTypeBuilder<ModelVersion> b)
+    {
+        b.Property(m => m.Version).HaveMaxLengthAndRequire(64);
+        b.Property(m => m.Kind).HaveMaxLengthAndRequire(32);
+        b.Property(m => m.ArtefactSha256).HasMaxLength(64);
+        b.HasIndex(m => m.Version).IsUnique();
+    }
+}
+
+internal sealed class PredictionConfiguration : IEntityTypeConfiguration<Prediction>
+{
+    public void Configure(EntityTypeBuilder<Prediction> b)
+    {
+        b.Property(p => p.InputsSha256).HasMaxLength(64);
+        b.HasOne(p => p.Patient).WithMany().HasForeignKey(p => p.PatientId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(p => p.ModelVersion).WithMany().HasForeignKey(p => p.ModelVersionId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(p => new { p.PatientId, p.ModelVersionId, p.InputsSha256 }).IsUnique();
+    }
+}
+
+internal sealed class ReviewConfiguration : IEntityTypeConfiguration<Review>
+{
+    public void Configure(EntityTypeBuilder<Review> b)
+    {
+        b.Property(r => r.ReviewerId).HaveMaxLengthAndRequire(450);
+        b.Property(r => r.Comment).HasMaxLength(4000);
+        b.HasOne(r => r.Prediction).WithMany().HasForeignKey(r => r.PredictionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEvent>
+{
+    public void Configure(EntityTypeBuilder<AuditEvent> b)
+    {
+        b.Property(a => a.Actor).HaveMaxLengthAndRequire(256);
+        b.Property(a => a.Action).HaveMaxLengthAndRequire(64);
+        b.Property(a => a.EntityType).HasMaxLength(64);
+        b.Property(a => a.EntityId).HasMaxLength(64);
+        b.HasIndex(a => a.OccurredUtc);
+    }
+}
+
+internal sealed class SiteAssignmentConfiguration : IEntityTypeConfiguration<SiteAssignment>
+{
+    public void Configure(EntityTypeBuilder<SiteAssignment> b)
+    {
+        b.HasKey(a => new { a.UserId, a.SiteId });
+        b.Property(a => a.UserId).HasMaxLength(450);
+        b.HasOne<Identity.DerbyUser>().WithMany().HasForeignKey(a => a.UserId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(a => a.Site).WithMany().HasForeignKey(a => a.SiteId).OnDelete(DeleteBehavior.Restrict);
+    }
+}
+
+internal sealed class ImportRunConfiguration : IEntityTypeConfiguration<ImportRun>
+{
+    public void Configure(EntityTypeBuilder<ImportRun> b)
+    {
+        b.Property(r => r.FileName).HaveMaxLengthAndRequire(128);
+        b.Property(r => r.FileSha256).HaveMaxLengthAndRequire(64);
+        b.Property(r => r.RequestedBy).HaveMaxLengthAndRequire(256);
+        b.Ignore(r => r.Progress);
+        b.HasIndex(r => new { r.SiteId, r.Kind, r.FileSha256 });
+        b.HasOne(r => r.Site).WithMany().HasForeignKey(r => r.SiteId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

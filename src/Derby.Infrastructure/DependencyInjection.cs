@@ -1,0 +1,84 @@
+using Derby.Application.Common;
+using Derby.Application.Users;
+using Derby.Infrastructure.Data;
+using Derby.Infrastructure.Files;
+using Derby.Infrastructure.Identity;
+using Derby.Infrastructure.Jobs;
+using Hangfire;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Configuration;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Derby.Infrastructure;
+
+public static class DependencyInjection
+{
+    /// <summary>
+    /// Database (provider by configuration), Identity stores, job storage and the file stores.
+    /// The job server itself is added by the host that runs jobs (<see cref="AddJobServer"/>).
+    /// </summary>
+    public static IHostApplicationBuilder AddInfrastructureServices(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DerbyOptions>()
+            .Bind(builder.Configuration.GetSection(DerbyOptions.Section))
+            .ValidateDataAnnotations()
+            .Validate(o => o.Database.Provider != DatabaseProvider.SqlServer || !string.IsNullOrWhiteSpace(o.Database.ConnectionString),
+                "Derby:Database:ConnectionString is required when Derby:Database:Provider is SqlServer")
+            .ValidateOnStart();
+        services.AddSingleton<DerbyOptionsAccessor>();
+
+        services.AddDbContextFactory<DerbyDbContext>((sp, options) =>
+            DatabaseConfiguration.Configure(options, sp.GetRequiredService<DerbyOptionsAccessor>().Value));
+        services.AddSingleton<IDerbyDbContextFactory, DerbyDbContextFactory>();
+
+        // Keys in the data folder: sign-in cookies and tokens survive restarts, and every process of one installation shares them.
+        services.AddDataProtection().SetApplicationName("Derby");
+        services.AddOptions<Microsoft.AspNetCore.DataProtection.KeyManagement.KeyManagementOptions>()
+            .Configure<DerbyOptionsAccessor>((o, derby) =>
+                o.XmlRepository = new Microsoft.AspNetCore.DataProtection.Repositories.FileSystemXmlRepository(
+                    new DirectoryInfo(Path.Combine(derby.Value.DataPath, "keys")), Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance));
+
+        services.AddIdentityCore<DerbyUser>(options =>
+            {
+                options.Password.RequiredLength = 12;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Lockout.MaxFailedAccessAttempts = 5;
+                options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
+                options.User.RequireUniqueEmail = false;
+                options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789-._@";
+            })
+            .AddRoles<IdentityRole>()
+            .AddEntityFrameworkStores<DerbyDbContext>()
+            .AddDefaultTokenProviders();
+
+        services.AddHangfire((sp, config) => HangfireConfiguration.Configure(config, sp.GetRequiredService<DerbyOptionsAccessor>().Value));
+        services.AddSingleton<IBackgroundJobs, HangfireBackgroundJobs>();
+        services.AddTransient<ImportJob>();
+
+        services.AddSingleton<IImportFileStore, ImportFileStore>();
+        services.AddScoped<IUserAdministration, UserAdministration>();
+        services.AddScoped<DatabaseInitializer>();
+        return builder;
+    }
+
+    /// <summary>Runs a Hangfire server in this process when <c>Derby:Jobs:InProcessServer</c> is true (the default).</summary>
+    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder)
+    {
+        var jobs = builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Jobs ?? new JobOptions();
+        if (jobs.InProcessServer)
+        {
+            builder.Services.AddHangfireServer(options =>
+            {
+                options.WorkerCount = jobs.WorkerCount;
+                options.Queues = jobs.Queues;
+                options.SchedulePollingInterval = TimeSpan.FromSeconds(2);
+            });
+        }
+
+        return builder;
+    }
+}

@@ -1,0 +1,47 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Derby.Infrastructure;
+
+/// <summary>The "Derby" configuration section. Checked at start: a bad value stops the process with its reason.</summary>
+public sealed class DerbyOptions
+{
+    public const string Section = "Derby";
+
+    /// <summary>Folder for the embedded database, job storage and stored files. Relative paths resolve against the working directory.</summary>
+    [Required]
+    public string DataDirectory { get; set; } = "data";
+
+    public DatabaseOptions Database { get; set; } = new();
+
+    public JobOptions Jobs { get; set; } = new();
+
+    public string DataPath => Path.GetFullPath(DataDirectory);
+}
+
+public enum DatabaseProvider
+{
+    Sqlite,
+    SqlServer,
+}
+
+public sealed class DatabaseOptions
+{
+    /// <summary>Sqlite (embedded default) or SqlServer (production).</summary>
+    public DatabaseProvider Provider { get; set; } = DatabaseProvider.Sqlite;
+
+    /// <summary>Required for SqlServer; for Sqlite defaults to derby.db in the data folder.</summary>
+    public string? ConnectionString { get; set; }
+}
+
+public sealed class JobOptions
+{
+    /// <summary>Run a Hangfire server inside this process (the single-machine default).</summary>
+    public bool InProcessServer { get; set; } = true;
+
+    /// <summary>Worker threads of the in-process server.</summary>
+    [Range(1, 64)]
+    public int WorkerCount { get; set; } = 2;
+
+    /// <summary>Queues the in-process server takes, in priority order.</summary>
+    public string[] Queues { get; set; } = ["default"];
+}

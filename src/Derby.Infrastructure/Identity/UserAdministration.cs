@@ -1,0 +1,168 @@
+using System.Security.Cryptography;
+using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Application.Users;
+using Derby.Domain;
+using Derby.Infrastructure.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace Derby.Infrastructure.Identity;
+
+internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContextFactory<DerbyDbContext> dbFactory) : IUserAdministration
+{
+    public async Task<IReadOnlyList<UserSummary>> ListAsync(AccessScope scope, CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        var accounts = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(cancellationToken);
+        var roles = await (from ur in db.UserRoles join r in db.Roles on ur.RoleId equals r.Id select new { ur.UserId, r.Name })
+            .ToListAsync(cancellationToken);
+        var sites = await db.SiteAssignments.AsNoTracking().Select(a => new { a.UserId, a.Site!.Code }).ToListAsync(cancellationToken);
+        var now = DateTimeOffset.UtcNow;
+        return accounts.Select(u => new UserSummary(
+            u.Id,
+            u.UserName!,
+            roles.Where(r => r.UserId == u.Id).Select(r => r.Name!).Order().ToList(),
+            sites.Where(s => s.UserId == u.Id).Select(s => s.Code).Order().ToList(),
+            u.LockoutEnd > now)).ToList();
+    }
+
+    public async Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken = default) =>
+        await users.FindByNameAsync(userName) is not null;
+
+    public async Task<string> CreateAsync(AccessScope scope, string userName, string role, IReadOnlyList<string> siteCodes,
+        CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        var errors = new List<FieldError>();
+        if (!DerbyRoles.All.Contains(role))
+        {
+            errors.Add(new("role", $"Unknown role '{role}'; roles are {string.Join(", ", DerbyRoles.All)}"));
+        }
+
+        if (role == DerbyRoles.SiteCoordinator && siteCodes.Count == 0)
+        {
+            errors.Add(new("sites", "A site coordinator needs at least one site"));
+        }
+
+        if (role != DerbyRoles.SiteCoordinator && siteCodes.Count > 0)
+        {
+            errors.Add(new("sites", "Only site coordinators are bound to sites"));
+        }
+
+        var siteIds = await ResolveSitesAsync(siteCodes, errors, cancellationToken);
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+
+        var user = new DerbyUser { UserName = userName, LockoutEnabled = true };
+        var password = GeneratePassword();
+        Check(await users.CreateAsync(user, password));
+        Check(await users.AddToRoleAsync(user, role));
+        await ReplaceSitesAsync(user.Id, siteIds, cancellationToken);
+        return password;
+    }
+
+    public async Task<string> ResetPasswordAsync(AccessScope scope, string userName, CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        var user = await users.FindByNameAsync(userName) ?? throw new NotFoundException($"No user '{userName}'");
+        var password = GeneratePassword();
+        Check(await users.RemovePasswordAsync(user));
+        Check(await users.AddPasswordAsync(user, password));
+        Check(await users.SetLockoutEndDateAsync(user, null));
+        Check(await users.ResetAccessFailedCountAsync(user));
+        return password;
+    }
+
+    public async Task SetSitesAsync(AccessScope scope, string userName, IReadOnlyList<string> siteCodes, CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        var user = await users.FindByNameAsync(userName) ?? throw new NotFoundException($"No user '{userName}'");
+        var errors = new List<FieldError>();
+        if (!await users.IsInRoleAsync(user, DerbyRoles.SiteCoordinator))
+        {
+            errors.Add(new("sites", "Only site coordinators are bound to sites"));
+        }
+
+        var siteIds = await ResolveSitesAsync(siteCodes, errors, cancellationToken);
+        if (siteIds.Count == 0)
+        {
+            errors.Add(new("sites", "A site coordinator needs at least one site"));
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+
+        await ReplaceSitesAsync(user.Id, siteIds, cancellationToken);
+    }
+
+    public async Task SetLockedAsync(AccessScope scope, string userName, bool locked, CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        var user = await users.FindByNameAsync(userName) ?? throw new NotFoundException($"No user '{userName}'");
+        if (locked && scope.UserName == userName)
+        {
+            throw new ValidationFailedException([new("user", "You cannot lock your own account")]);
+        }
+
+        Check(await users.SetLockoutEndDateAsync(user, locked ? DateTimeOffset.MaxValue : null));
+        // A new security stamp signs the user out everywhere at the next cookie validation.
+        Check(await users.UpdateSecurityStampAsync(user));
+    }
+
+    private async Task<List<int>> ResolveSitesAsync(IReadOnlyList<string> siteCodes, List<FieldError> errors, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var sites = await db.Sites.AsNoTracking().Where(s => siteCodes.Contains(s.Code)).ToListAsync(ct);
+        errors.AddRange(siteCodes.Except(sites.Select(s => s.Code)).Select(c => new FieldError("sites", $"Unknown site '{c}'")));
+        return sites.Select(s => s.Id).ToList();
+    }
+
+    private async Task ReplaceSitesAsync(string userId, List<int> siteIds, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.SiteAssignments.Where(a => a.UserId == userId).ExecuteDeleteAsync(ct);
+        db.SiteAssignments.AddRange(siteIds.Select(id => new SiteAssignment { UserId = userId, SiteId = id }));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private static void RequireAdmin(AccessScope scope)
+    {
+        if (!scope.CanManageStudy)
+        {
+            throw new ForbiddenException("Only admins manage users");
+        }
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            throw new ValidationFailedException(result.Errors.Select(e => new FieldError("user", e.Description)).ToList());
+        }
+    }
+
+    /// <summary>20 characters from an alphabet without look-alikes, with each character class the policy asks for.</summary>
+    private static string GeneratePassword()
+    {
+        const string lower = "abcdefghijkmnopqrstuvwxyz";
+        const string upper = "ABCDEFGHJKLMNPQRSTUVWXYZ";
+        const string digits = "23456789";
+        const string symbols = "-_.!";
+        var chars = new char[20];
+        string[] classes = [lower, upper, digits, symbols];
+        for (var i = 0; i < chars.Length; i++)
+        {
+            var set = i < classes.Length ? classes[i] : lower + upper + digits;
+            chars[i] = set[RandomNumberGenerator.GetInt32(set.Length)];
+        }
+
+        RandomNumberGenerator.Shuffle(chars.AsSpan());
+        return new string(chars);
+    }
+}

@@ -1,0 +1,10 @@
+using Derby.Application.Common;
+using Hangfire;
+
+namespace Derby.Infrastructure.Jobs;
+
+internal sealed class HangfireBackgroundJobs(IBackgroundJobClient client) : IBackgroundJobs
+{
+    public string EnqueueImport(Guid importRunId) =>
+        client.Enqueue<ImportJob>(job => job.RunAsync(importRunId, CancellationToken.None));
+}

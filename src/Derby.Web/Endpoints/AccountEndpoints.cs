@@ -1,0 +1,49 @@
+using Derby.Infrastructure.Identity;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Derby.Web.Endpoints;
+
+/// <summary>Sign-in and sign-out as plain form posts (anti-forgery checked), so they work without a live circuit.</summary>
+public static class AccountEndpoints
+{
+    public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
+    {
+        var account = app.MapGroup("/account");
+
+        account.MapPost("/login", async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
+            SignInManager<DerbyUser> signIn, ILoggerFactory loggers) =>
+        {
+            var target = IsLocal(returnUrl) ? returnUrl! : "/";
+            if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
+            {
+                return Results.Redirect(LoginUrl("missing", target));
+            }
+
+            var result = await signIn.PasswordSignInAsync(userName.Trim(), password, isPersistent: false, lockoutOnFailure: true);
+            var log = loggers.CreateLogger("Derby.Account");
+            if (result.Succeeded)
+            {
+                log.LogInformation("User {UserName} signed in", userName);
+                return Results.LocalRedirect(target);
+            }
+
+            log.LogWarning("Failed sign-in for {UserName} (locked out: {LockedOut})", userName, result.IsLockedOut);
+            return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", target));
+        }).AllowAnonymous();
+
+        account.MapPost("/logout", async (SignInManager<DerbyUser> signIn) =>
+        {
+            await signIn.SignOutAsync();
+            return Results.Redirect("/account/login");
+        });
+
+        return app;
+    }
+
+    private static bool IsLocal(string? url) =>
+        !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);
+
+    private static string LoginUrl(string error, string returnUrl) =>
+        $"/account/login?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}";
+}

@@ -1,0 +1,169 @@
+using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Application.Imports;
+using Derby.Application.Patients;
+using Derby.Application.Study;
+using Derby.Domain;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Derby.Web.Endpoints;
+
+/// <summary>
+/// JSON API over the same use cases as the pages. Every call is signed in; what a caller may not see answers 404,
+/// what they may see but not change answers 403, bad input answers 400 with every field's reason.
+/// Calls that change state carry the anti-forgery token in the X-XSRF-TOKEN header (GET /api/antiforgery gives one).
+/// </summary>
+public static class ApiEndpoints
+{
+    public static IEndpointRouteBuilder MapApiEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
+
+        api.MapGet("/antiforgery", (HttpContext http, IAntiforgery antiforgery) =>
+        {
+            var tokens = antiforgery.GetAndStoreTokens(http);
+            return Results.Ok(new { headerName = tokens.HeaderName, token = tokens.RequestToken });
+        });
+
+        api.MapGet("/study", async (HttpContext http, AccessScopeProvider scopes, StudyService study, CancellationToken ct) =>
+            await study.GetOverviewAsync(await scopes.GetAsync(http.User, ct), ct) is { } overview ? Results.Ok(overview) : Results.NotFound());
+
+        api.MapGet("/sites/{code}/patients", async (string code, HttpContext http, AccessScopeProvider scopes, PatientService patients,
+            CancellationToken ct) =>
+        {
+            var scope = await scopes.GetAsync(http.User, ct);
+            var site = await patients.FindSiteAsync(scope, code, ct);
+            return site is null ? Results.NotFound() : Results.Ok(await patients.ListAsync(scope, site.Id, ct));
+        });
+
+        api.MapPost("/sites/{code}/patients", async (string code, PatientInput input, HttpContext http, AccessScopeProvider scopes,
+            PatientService patients, CancellationToken ct) =>
+        {
+            var patient = await patients.RegisterAsync(await scopes.GetAsync(http.User, ct), code, input, ct);
+            return Results.Created($"/api/patients/{patient.Id}", new { patient.Id, patient.Pseudonym });
+        }).AddEndpointFilter<AntiforgeryHeaderFilter>();
+
+        api.MapGet("/patients/{id:guid}", async (Guid id, HttpContext http, AccessScopeProvider scopes, PatientService patients,
+            CancellationToken ct) =>
+        {
+            var patient = await patients.GetAsync(await scopes.GetAsync(http.User, ct), id, ct);
+            return patient is null ? Results.NotFound() : Results.Ok(PatientDto.From(patient));
+        });
+
+        api.MapPut("/patients/{id:guid}/clinical", async (Guid id, ClinicalInput input, HttpContext http, AccessScopeProvider scopes,
+            PatientService patients, CancellationToken ct) =>
+        {
+            await patients.SaveClinicalAsync(await scopes.GetAsync(http.User, ct), id, input, ct);
+            return Results.NoContent();
+        }).AddEndpointFilter<AntiforgeryHeaderFilter>();
+
+        api.MapPut("/patients/{id:guid}/ihc", async (Guid id, BiopsyInput input, HttpContext http, AccessScopeProvider scopes,
+            PatientService patients, CancellationToken ct) =>
+        {
+            await patients.SaveBiopsyAsync(await scopes.GetAsync(http.User, ct), id, input, ct);
+            return Results.NoContent();
+        }).AddEndpointFilter<AntiforgeryHeaderFilter>();
+
+        api.MapPut("/patients/{id:guid}/outcome", async (Guid id, OutcomeInput input, HttpContext http, AccessScopeProvider scopes,
+            PatientService patients, CancellationToken ct) =>
+        {
+            await patients.SaveOutcomeAsync(await scopes.GetAsync(http.User, ct), id, input, ct);
+            return Results.NoContent();
+        }).AddEndpointFilter<AntiforgeryHeaderFilter>();
+
+        api.MapPost("/sites/{code}/imports/{kind}", async (string code, string kind, IFormFile? file, HttpContext http,
+            AccessScopeProvider scopes, CsvImportService imports, CancellationToken ct) =>
+        {
+            if (ImportFormat.ParseKind(kind) is not { } importKind)
+            {
+                return Results.NotFound();
+            }
+
+            if (file is null)
+            {
+                throw new ValidationFailedException([new FieldError("file", "Attach the CSV file as form field 'file'")]);
+            }
+
+            await using var stream = file.OpenReadStream();
+            var run = await imports.StartAsync(await scopes.GetAsync(http.User, ct), code, importKind, file.FileName, stream, ct);
+            return Results.Accepted($"/api/imports/{run.Id}", ImportRunDto.From(run));
+        }).DisableAntiforgery().AddEndpointFilter<AntiforgeryHeaderFilter>();
+
+        api.MapGet("/imports/{id:guid}", async (Guid id, HttpContext http, AccessScopeProvider scopes, CsvImportService imports,
+            CancellationToken ct) =>
+        {
+            var run = await imports.GetAsync(await scopes.GetAsync(http.User, ct), id, ct);
+            return run is null ? Results.NotFound() : Results.Ok(ImportRunDto.From(run));
+        });
+
+        api.MapGet("/imports/templates/{kind}", (string kind) =>
+            ImportFormat.ParseKind(kind.Replace(".csv", "", StringComparison.OrdinalIgnoreCase)) is { } k
+                ? Results.Text(ImportFormat.Get(k).HeaderLine + "\n", "text/csv")
+                : Results.NotFound());
+
+        return app;
+    }
+}
+
+/// <summary>Turns the use cases' exceptions into status codes: 404, 403, 400 with field errors.</summary>
+internal sealed class ApiErrorFilter : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        try
+        {
+            return await next(context);
+        }
+        catch (NotFoundException)
+        {
+            return Results.NotFound();
+        }
+        catch (ForbiddenException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status403Forbidden);
+        }
+        catch (ValidationFailedException ex)
+        {
+            return Results.ValidationProblem(ex.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        }
+    }
+}
+
+/// <summary>State-changing API calls must carry the anti-forgery token, as cookie authentication alone invites cross-site requests.</summary>
+internal sealed class AntiforgeryHeaderFilter(IAntiforgery antiforgery) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        if (!await antiforgery.IsRequestValidAsync(context.HttpContext))
+        {
+            return Results.Problem("Missing or invalid anti-forgery token (X-XSRF-TOKEN header)", statusCode: StatusCodes.Status400BadRequest);
+        }
+
+        return await next(context);
+    }
+}
+
+internal sealed record PatientDto(
+    Guid Id,
+    string Pseudonym,
+    string Site,
+    TreatmentArm TreatmentArm,
+    IReadOnlyList<string> Cohorts,
+    ClinicalInput? Clinical,
+    BiopsyInput? Ihc,
+    OutcomeInput? Outcome)
+{
+    public static PatientDto From(Patient p) => new(p.Id, p.Pseudonym, p.Site!.Code, p.TreatmentArm,
+        p.Cohorts.Select(c => c.Cohort!.Code).Order().ToList(),
+        p.Clinical is null ? null : ClinicalInput.From(p.Clinical),
+        p.Biopsy is null ? null : BiopsyInput.From(p.Biopsy),
+        p.Outcome is null ? null : OutcomeInput.From(p.Outcome));
+}
+
+internal sealed record ImportRunDto(Guid Id, ImportKind Kind, ImportStatus Status, string FileName, int TotalRows, int ProcessedRows,
+    int WrittenRows, double Progress, IReadOnlyList<ImportError> Errors)
+{
+    public static ImportRunDto From(ImportRun r) => new(r.Id, r.Kind, r.Status, r.FileName, r.TotalRows, r.ProcessedRows, r.WrittenRows,
+        r.Progress, CsvImportService.ErrorsOf(r));
+}

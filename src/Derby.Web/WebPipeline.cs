@@ -1,0 +1,56 @@
+using Derby.Infrastructure.Data;
+using Derby.Web.Components;
+using Derby.Web.Endpoints;
+using Hangfire;
+
+namespace Derby.Web;
+
+public static class WebPipeline
+{
+    /// <summary>Applies migrations and reference data before the app takes requests.</summary>
+    public static async Task InitializeDatabaseAsync(this WebApplication app)
+    {
+        await using var scope = app.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+    }
+
+    public static WebApplication UseDerbyPipeline(this WebApplication app)
+    {
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseExceptionHandler("/error", createScopeForErrors: true);
+            app.UseHsts();
+        }
+
+        app.Use(async (context, next) =>
+        {
+            var headers = context.Response.Headers;
+            headers.XContentTypeOptions = "nosniff";
+            headers.XFrameOptions = "DENY";
+            headers["Referrer-Policy"] = "no-referrer";
+            await next();
+        });
+        app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
+            branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        return app;
+    }
+
+    public static WebApplication MapDerbyEndpoints(this WebApplication app)
+    {
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        app.MapApiEndpoints();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions
+        {
+            // Access is decided by the endpoint's policy below, not by Hangfire's local-requests-only default.
+            Authorization = [],
+            DashboardTitle = "Derby jobs",
+            AppPath = "/",
+        }).RequireAuthorization(WebServices.AdminPolicy);
+        return app;
+    }
+}

@@ -1,0 +1,77 @@
+using Derby.Application;
+using Derby.Application.Common;
+using Derby.Application.Study;
+using Derby.Infrastructure.Data;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace Derby.Infrastructure.Tests;
+
+/// <summary>A real SQLite study database in a fresh temporary data folder, with the app's own services.</summary>
+public sealed class StudyDatabase : IAsyncDisposable
+{
+    private StudyDatabase(IHost host, string dataDirectory)
+    {
+        Host = host;
+        DataDirectory = dataDirectory;
+    }
+
+    public IHost Host { get; }
+
+    public string DataDirectory { get; }
+
+    public RecordingJobs Jobs => (RecordingJobs)Host.Services.GetRequiredService<IBackgroundJobs>();
+
+    public static async Task<StudyDatabase> CreateAsync(bool withDemoStudy = true)
+    {
+        var data = Path.Combine(Path.GetTempPath(), "derby-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(data);
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Derby:DataDirectory"] = data });
+        builder.AddApplicationServices().AddInfrastructureServices();
+        builder.Services.AddSingleton<IBackgroundJobs, RecordingJobs>();
+        var host = builder.Build();
+        var db = new StudyDatabase(host, data);
+        await using var scope = host.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<DatabaseInitializer>().MigrateAsync();
+        if (withDemoStudy)
+        {
+            await scope.ServiceProvider.GetRequiredService<DemoStudy>().EnsureAsync();
+        }
+
+        return db;
+    }
+
+    public T Get<T>() where T : notnull => Host.Services.CreateScope().ServiceProvider.GetRequiredService<T>();
+
+    public DerbyDbContext Context() => Host.Services.GetRequiredService<IDbContextFactory<DerbyDbContext>>().CreateDbContext();
+
+    public async ValueTask DisposeAsync()
+    {
+        Host.Dispose();
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        await Task.Yield();
+        try
+        {
+            Directory.Delete(DataDirectory, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A file still held open by a just-ended child process; the temp folder is cleaned up by the OS.
+        }
+    }
+}
+
+/// <summary>Records queued jobs instead of running them, so a test decides when (and how often) a job runs.</summary>
+public sealed class RecordingJobs : IBackgroundJobs
+{
+    public List<Guid> Imports { get; } = [];
+
+    public string EnqueueImport(Guid importRunId)
+    {
+        Imports.Add(importRunId);
+        return importRunId.ToString();
+    }
+}
