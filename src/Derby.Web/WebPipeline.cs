@@ -30,7 +30,9 @@ public static class WebPipeline
             headers["Referrer-Policy"] = "no-referrer";
             await next();
         });
-        app.UseWhen(ctx => !ctx.Request.Path.StartsWithSegments("/api"),
+        // Unknown page addresses get the not-found page; the API, the job dashboard and form posts keep their bare status codes.
+        app.UseWhen(ctx => HttpMethods.IsGet(ctx.Request.Method)
+                && !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/jobs"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();

@@ -56,7 +56,9 @@ public static class WebServices
 
     private static Task RedirectOrStatus(HttpContext context, string redirectUri, int status)
     {
-        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/jobs"))
+        // The job dashboard is a mapped branch: its requests arrive with PathBase "/jobs".
+        var path = context.Request.PathBase.Add(context.Request.Path);
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/jobs"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

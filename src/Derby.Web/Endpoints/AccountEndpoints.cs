@@ -1,4 +1,5 @@
 using Derby.Infrastructure.Identity;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -12,8 +13,13 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account");
 
         account.MapPost("/login", async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
-            SignInManager<DerbyUser> signIn, ILoggerFactory loggers) =>
+            HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn, ILoggerFactory loggers) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest("The sign-in form has expired or did not come from this site: reload the page and try again.");
+            }
+
             var target = IsLocal(returnUrl) ? returnUrl! : "/";
             if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
             {
@@ -32,8 +38,13 @@ public static class AccountEndpoints
             return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", target));
         }).AllowAnonymous();
 
-        account.MapPost("/logout", async (SignInManager<DerbyUser> signIn) =>
+        account.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn) =>
         {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                return Results.BadRequest("Sign-out must come from this site's own form.");
+            }
+
             await signIn.SignOutAsync();
             return Results.Redirect("/account/login");
         });

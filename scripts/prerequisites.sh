@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs what Derby needs on a fresh Debian or Ubuntu machine, and nothing that is already there.
+# Sourced by run.sh and test.sh. Apt packages are installed only as root or with sudo; otherwise the missing ones are named.
+set -euo pipefail
+
+derby_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+
+# Debian packages the app needs at run time (later features add to this list: GDCM, dcmtk, ...).
+DERBY_APT_RUNTIME=(ca-certificates)
+# Debian packages the tests need in addition.
+DERBY_APT_TEST=()
+
+derby_sudo() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else return 1
+  fi
+}
+
+derby_apt_install() {
+  local missing=()
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  if ! command -v apt-get >/dev/null 2>&1; then
+    echo "Missing packages (install them with your package manager): ${missing[*]}" >&2
+    return 1
+  fi
+  echo "Installing: ${missing[*]}" >&2
+  if ! derby_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null; then
+    derby_sudo env DEBIAN_FRONTEND=noninteractive apt-get update -q >/dev/null || true
+    derby_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}" >/dev/null || {
+      echo "Could not install ${missing[*]}: run as root or with sudo, or install them yourself." >&2
+      return 1
+    }
+  fi
+}
+
+derby_require_dotnet() {
+  local wanted="10.0"
+  if command -v dotnet >/dev/null 2>&1 && dotnet --list-sdks 2>/dev/null | grep -q "^${wanted}\."; then
+    return 0
+  fi
+  # Ubuntu (24.04 and later) packages the .NET SDK itself; Debian needs Microsoft's package feed.
+  if apt-cache show "dotnet-sdk-${wanted}" >/dev/null 2>&1; then
+    derby_apt_install "dotnet-sdk-${wanted}" && return 0
+  fi
+  cat >&2 <<MSG
+The .NET ${wanted} SDK is required and could not be installed from this machine's package sources.
+Install it (https://learn.microsoft.com/dotnet/core/install/linux), then run this command again.
+MSG
+  return 1
+}
+
+derby_prerequisites() {
+  local with_tests="${1:-}"
+  derby_require_dotnet
+  derby_apt_install "${DERBY_APT_RUNTIME[@]}"
+  if [ "$with_tests" = "--tests" ] && [ ${#DERBY_APT_TEST[@]} -gt 0 ]; then
+    derby_apt_install "${DERBY_APT_TEST[@]}"
+  fi
+  export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+  (cd "$derby_root" && dotnet tool restore >/dev/null)
+}
