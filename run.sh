@@ -12,9 +12,9 @@ derby_prerequisites
 port="${DERBY_PORT:-5080}"
 export Derby__DataDirectory="${Derby__DataDirectory:-$root/data}"
 
-echo "Building..."
-dotnet build src/Derby.Web/Derby.Web.csproj -c Release -o artifacts/web --nologo -v quiet "-clp:ErrorsOnly;NoSummary" >/dev/null \
-  || { echo "Build failed: run 'dotnet build src/Derby.Web' to see why." >&2; exit 1; }
+echo "Building the web app..."
+dotnet publish src/Derby.Web/Derby.Web.csproj -c Release -o artifacts/web --nologo -v quiet "-clp:ErrorsOnly;NoSummary" >/dev/null \
+  || { echo "Build failed: run 'dotnet publish src/Derby.Web' to see why." >&2; exit 1; }
 
 ./derby demo
 
