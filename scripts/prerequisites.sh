@@ -8,7 +8,7 @@ derby_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # Debian packages the app needs at run time (later features add to this list: GDCM, dcmtk, ...).
 DERBY_APT_RUNTIME=(ca-certificates)
 # Debian packages the tests need in addition.
-DERBY_APT_TEST=()
+DERBY_APT_TEST=(chromium)  # browser tests (Playwright drives Debian's chromium; no browser is downloaded)
 
 derby_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

@@ -1,0 +1,126 @@
+using Microsoft.Playwright;
+
+namespace Derby.Web.EndToEndTests;
+
+/// <summary>
+/// A site coordinator in a real browser (Debian's chromium, driven by Playwright): imports patients through the page and
+/// watches the job finish, sees a refused file's reasons, and meets the clinical form's validation. Screenshots are kept
+/// in artifacts/e2e.
+/// </summary>
+[Collection(DemoCollection.Name)]
+public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            // Debian's browser, never a downloaded one; flags keep it off the network beyond the app.
+            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    private async Task<IPage> SignInAsync(string user)
+    {
+        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", user);
+        await page.FillAsync("#password", demo.Passwords[user]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        return page;
+    }
+
+    private static Task WaitForCircuitAsync(IPage page) =>
+        // The layout renders this marker only once the interactive circuit runs.
+        page.WaitForSelectorAsync("[data-testid=interactive]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
+
+    private static Task ShotAsync(IPage page, string name) =>
+        page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, name + ".png"), FullPage = true });
+
+    [Fact]
+    public async Task Coordinator_ImportsPatientsInThePage_AndSeesTheJobFinish()
+    {
+        var page = await SignInAsync("zshx-coordinator");
+        var csv = Path.Combine(Path.GetTempPath(), $"zshx-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(csv, "pseudonym,treatment_arm,cohorts\n"
+            + string.Concat(Enumerable.Range(1, 25).Select(i => $"ZSHX-E{i:D3},folfox_bevacizumab,external-validation\n")));
+
+        await page.GotoAsync("/sites/ZSHX/import");
+        await WaitForCircuitAsync(page);
+        var start = page.Locator("[data-testid=import-start]");
+        // The button enables only once the circuit has seen the chosen file.
+        await page.SetInputFilesAsync("input[type=file]", csv);
+        await Assertions.Expect(start).ToBeEnabledAsync();
+        await start.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=import-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
+        await ShotAsync(page, "import-succeeded");
+
+        await page.GotoAsync("/sites/ZSHX");
+        await WaitForCircuitAsync(page);
+        await page.GetByPlaceholder("Search pseudonym or cohort").FillAsync("E025");
+        await Assertions.Expect(page.Locator("[data-testid=patient-table] tbody tr")).ToHaveCountAsync(1);
+        await Assertions.Expect(page.Locator("[data-testid=patient-table]")).ToContainTextAsync("ZSHX-E025");
+        await ShotAsync(page, "site-patients");
+    }
+
+    [Fact]
+    public async Task Coordinator_SeesEachBadRowOfARefusedFile()
+    {
+        var page = await SignInAsync("hwmu-coordinator");
+        var csv = Path.Combine(Path.GetTempPath(), $"hwmu-{Guid.NewGuid():N}.csv");
+        await File.WriteAllTextAsync(csv, "pseudonym,treatment_arm,cohorts\nHWMU-F001,folfox,training\nHWMU-F002,chemo,training\nJane Doe,folfox,training\n");
+
+        await page.GotoAsync("/sites/HWMU/import");
+        await WaitForCircuitAsync(page);
+        await page.SetInputFilesAsync("input[type=file]", csv);
+        var start = page.Locator("[data-testid=import-start]");
+        await Assertions.Expect(start).ToBeEnabledAsync();
+        await start.ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=import-status]")).ToHaveTextAsync("Rejected", new() { Timeout = 60_000 });
+        var errors = page.Locator("[data-testid=import-errors] tbody tr");
+        await Assertions.Expect(errors).ToHaveCountAsync(2);
+        await Assertions.Expect(errors.Nth(0)).ToContainTextAsync("chemo");
+        await Assertions.Expect(errors.Nth(1)).ToContainTextAsync("must start with the site code");
+        await ShotAsync(page, "import-refused");
+    }
+
+    [Fact]
+    public async Task Coordinator_RegistersAPatient_AndTheClinicalFormRefusesBadValues()
+    {
+        var page = await SignInAsync("zsh-coordinator");
+        await page.GotoAsync("/sites/ZSH");
+        await WaitForCircuitAsync(page);
+        var pseudonym = $"ZSH-W{Random.Shared.Next(100000, 999999)}";
+        await page.FillAsync("[data-testid=register-pseudonym]", pseudonym);
+        await page.Locator("label:has-text('Treatment arm')").Locator("..").ClickAsync();
+        await page.GetByText("FOLFOX + bevacizumab").Last.ClickAsync();
+        await page.ClickAsync("[data-testid=register-submit]");
+        await Assertions.Expect(page.Locator("[data-testid=patient-pseudonym]")).ToHaveTextAsync(pseudonym);
+
+        await page.FillAsync("[data-testid=cea_ng_ml]", "-5");
+        await page.FillAsync("[data-testid=age_years]", "95");
+        await page.Locator("[data-testid=form-save]").First.ClickAsync();
+
+        var summary = page.Locator("[data-testid=form-errors]").First;
+        await Assertions.Expect(summary).ToContainTextAsync("CEA must be between 0 and 100000 ng/ml");
+        await Assertions.Expect(summary).ToContainTextAsync("enter 90 for 90 or older");
+        await ShotAsync(page, "clinical-form-errors");
+    }
+}
