@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Derby.Domain;
 using Microsoft.EntityFrameworkCore;
 
@@ -10,26 +9,6 @@ namespace Derby.Infrastructure.Tests;
 /// </summary>
 public sealed class ImportCrashTests
 {
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunCliAsync(string dataDirectory, string? killAt, params string[] args)
-    {
-        var cli = Path.Combine(AppContext.BaseDirectory, "derby.dll");
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(cli);
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["Derby__DataDirectory"] = dataDirectory;
-        start.Environment["DERBY_KILL_AT"] = killAt ?? "";
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await process.WaitForExitAsync(timeout.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
-
     [Theory]
     [InlineData("import.write:2")]   // after 200 of 450 rows are flushed inside the transaction
     [InlineData("import.commit:1")]  // every row and the run's status flushed, the commit not yet made
@@ -39,7 +18,7 @@ public sealed class ImportCrashTests
         var file = Path.Combine(db.DataDirectory, "patients.csv");
         await File.WriteAllTextAsync(file, CsvFiles.Patients("ZSH", 450, "training;histology"));
 
-        var killed = await RunCliAsync(db.DataDirectory, killAt, "import", "patients", "--site", "ZSH", "--file", file);
+        var killed = await Cli.RunAsync(db.DataDirectory, killAt, "import", "patients", "--site", "ZSH", "--file", file);
 
         Assert.NotEqual(0, killed.ExitCode);
         Assert.Contains($"fault point '{killAt.Split(':')[0]}' reached", killed.StdErr);
@@ -51,7 +30,7 @@ public sealed class ImportCrashTests
             Assert.Equal(ImportStatus.Writing, run.Status);
         }
 
-        var rerun = await RunCliAsync(db.DataDirectory, null, "import", "patients", "--site", "ZSH", "--file", file);
+        var rerun = await Cli.RunAsync(db.DataDirectory, null, "import", "patients", "--site", "ZSH", "--file", file);
 
         Assert.True(rerun.ExitCode == 0, rerun.StdErr);
         Assert.Contains("\"status\": \"succeeded\"", rerun.StdOut);
@@ -72,7 +51,7 @@ public sealed class ImportCrashTests
         var file = Path.Combine(db.DataDirectory, "clinical.csv");
         await File.WriteAllTextAsync(file, CsvFiles.Clinical("ZSH", 2));
 
-        var result = await RunCliAsync(db.DataDirectory, null, "import", "clinical", "--site", "ZSH", "--file", file);
+        var result = await Cli.RunAsync(db.DataDirectory, null, "import", "clinical", "--site", "ZSH", "--file", file);
 
         Assert.Equal(3, result.ExitCode);
         Assert.Contains("Unknown patient ZSH-P0001", result.StdOut);
