@@ -1,0 +1,109 @@
+using System.Text;
+using Derby.Imaging.Dicom;
+
+namespace Derby.Imaging.Gdcm;
+
+/// <summary>Writes <see cref="DicomDataset"/>s with GDCM as explicit VR little endian Part 10 files (meta header from the data set).</summary>
+public sealed class GdcmDicomFileWriter : IDicomFileWriter
+{
+    public GdcmDicomFileWriter() => GdcmNative.EnsureLoaded();
+
+    public void Write(DicomDataset dataset, string path)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        using var writer = new gdcm.Writer();
+        var file = writer.GetFile();
+        var target = file.GetDataSet();
+        foreach (var element in dataset.Elements)
+        {
+            target.Insert(ToGdcm(element));
+        }
+
+        file.GetHeader().SetDataSetTransferSyntax(new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian));
+        // Written to a temporary name and renamed, so a reader never sees half a file.
+        var temp = path + ".part";
+        writer.SetFileName(temp);
+        if (!writer.Write())
+        {
+            File.Delete(temp);
+            throw new IOException($"GDCM could not write {path}");
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    private static gdcm.DataElement ToGdcm(DicomElement element)
+    {
+        var de = new gdcm.DataElement(new gdcm.Tag(element.Tag.Group, element.Tag.Element));
+        de.SetVR(new gdcm.VR(VrType(element.VR)));
+        switch (element)
+        {
+            case DicomText text:
+                var bytes = Encoding.UTF8.GetBytes(text.Value);
+                if (bytes.Length % 2 == 1)
+                {
+                    // DICOM values have even length: UIDs pad with NUL, text with a space.
+                    Array.Resize(ref bytes, bytes.Length + 1);
+                    bytes[^1] = element.VR == DicomVR.UI ? (byte)0 : (byte)' ';
+                }
+
+                de.SetByteValue(bytes, new gdcm.VL((uint)bytes.Length));
+                break;
+            case DicomBinary binary:
+                var value = binary.Value.Length % 2 == 0 ? binary.Value : [.. binary.Value, 0];
+                de.SetByteValue(value, new gdcm.VL((uint)value.Length));
+                break;
+            case DicomSequence sequence:
+                var items = gdcm.SequenceOfItems.New();
+                foreach (var itemSet in sequence.Items)
+                {
+                    var item = new gdcm.Item();
+                    item.SetVLToUndefined();
+                    var nested = item.GetNestedDataSet();
+                    foreach (var child in itemSet.Elements)
+                    {
+                        nested.Insert(ToGdcm(child));
+                    }
+
+                    item.SetNestedDataSet(nested);
+                    items.AddItem(item);
+                }
+
+                de.SetValue(items.__ref__());
+                de.SetVLToUndefined();
+                break;
+        }
+
+        return de;
+    }
+
+    private static gdcm.VR.VRType VrType(DicomVR vr) => vr switch
+    {
+        DicomVR.AE => gdcm.VR.VRType.AE,
+        DicomVR.AS => gdcm.VR.VRType.AS,
+        DicomVR.CS => gdcm.VR.VRType.CS,
+        DicomVR.DA => gdcm.VR.VRType.DA,
+        DicomVR.DS => gdcm.VR.VRType.DS,
+        DicomVR.DT => gdcm.VR.VRType.DT,
+        DicomVR.FD => gdcm.VR.VRType.FD,
+        DicomVR.FL => gdcm.VR.VRType.FL,
+        DicomVR.IS => gdcm.VR.VRType.IS,
+        DicomVR.LO => gdcm.VR.VRType.LO,
+        DicomVR.LT => gdcm.VR.VRType.LT,
+        DicomVR.OB => gdcm.VR.VRType.OB,
+        DicomVR.OW => gdcm.VR.VRType.OW,
+        DicomVR.PN => gdcm.VR.VRType.PN,
+        DicomVR.SH => gdcm.VR.VRType.SH,
+        DicomVR.SQ => gdcm.VR.VRType.SQ,
+        DicomVR.SS => gdcm.VR.VRType.SS,
+        DicomVR.ST => gdcm.VR.VRType.ST,
+        DicomVR.TM => gdcm.VR.VRType.TM,
+        DicomVR.UI => gdcm.VR.VRType.UI,
+        DicomVR.UL => gdcm.VR.VRType.UL,
+        DicomVR.UN => gdcm.VR.VRType.UN,
+        DicomVR.US => gdcm.VR.VRType.US,
+        DicomVR.UT => gdcm.VR.VRType.UT,
+        _ => throw new ArgumentOutOfRangeException(nameof(vr), vr, null),
+    };
+}
