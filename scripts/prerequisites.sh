@@ -6,9 +6,11 @@ set -euo pipefail
 derby_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the app needs at run time (later features add to this list: GDCM, dcmtk, ...).
-DERBY_APT_RUNTIME=(ca-certificates)
+DERBY_APT_RUNTIME=(ca-certificates libgdcm-cil)  # GDCM's .NET binding: the project's DICOM layer
 # Debian packages the tests need in addition.
-DERBY_APT_TEST=(chromium)  # browser tests (Playwright drives Debian's chromium; no browser is downloaded)
+# Test-only: Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded); dcmtk and
+# pydicom (with numpy) as independent DICOM readers of what the project writes.
+DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy)
 
 derby_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

@@ -1,5 +1,12 @@
 using System.CommandLine;
 using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Application.Imports;
+using Derby.Domain;
+using Derby.Imaging.Gdcm;
+using Derby.Infrastructure;
+using Derby.Synthetic;
+using Microsoft.EntityFrameworkCore;
 using Derby.Application.Study;
 using Derby.Application.Users;
 using Derby.Infrastructure.Data;
@@ -31,6 +38,7 @@ internal static class DemoCommand
             await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(token);
             var added = await services.GetRequiredService<DemoStudy>().EnsureAsync(token);
             Console.WriteLine(added ? "Demo study loaded." : "Demo study already loaded.");
+            await LoadSyntheticPatientsAsync(services, token);
 
             var users = services.GetRequiredService<IUserAdministration>();
             var reset = parse.GetValue(resetPasswords);
@@ -61,5 +69,55 @@ internal static class DemoCommand
             return 0;
         }, ct));
         return demo;
+    }
+
+    /// <summary>
+    /// Fills an empty demo study with the small synthetic study (seed 1): generated once into the data folder
+    /// (CSV tables and PET/CT DICOM), its tables imported through the same all-or-nothing import as the web app.
+    /// </summary>
+    private static async Task LoadSyntheticPatientsAsync(IServiceProvider services, CancellationToken token)
+    {
+        var dbFactory = services.GetRequiredService<IDerbyDbContextFactory>();
+        await using (var db = await dbFactory.CreateAsync(token))
+        {
+            if (await db.Patients.AnyAsync(token))
+            {
+                Console.WriteLine("Demo patients already loaded.");
+                return;
+            }
+        }
+
+        var folder = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1");
+        if (!File.Exists(Path.Combine(folder, "ground-truth", "truth.json")))
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+
+            new SyntheticStudyGenerator(new GdcmDicomFileWriter()).Generate(new SyntheticStudyOptions(folder, 1, StudyScale.Small), cancellationToken: token);
+        }
+
+        var imports = services.GetRequiredService<CsvImportService>();
+        var total = 0;
+        foreach (var site in Directory.EnumerateDirectories(Path.Combine(folder, "sites")).Order(StringComparer.Ordinal))
+        {
+            foreach (var format in ImportFormat.All)
+            {
+                var path = Path.Combine(site, format.FileName);
+                await using var stream = File.OpenRead(path);
+                var run = await imports.StartAsync(AccessScope.System, Path.GetFileName(site), format.Kind, format.FileName, stream, token);
+                await imports.RunAsync(run.Id, token);
+                run = (await imports.GetAsync(AccessScope.System, run.Id, token))!;
+                if (run.Status != ImportStatus.Succeeded)
+                {
+                    throw new InvalidOperationException($"Demo import of {path} was refused: {string.Join("; ", CsvImportService.ErrorsOf(run))}");
+                }
+
+                total += format.Kind == ImportKind.Patients ? run.WrittenRows : 0;
+            }
+        }
+
+        Console.WriteLine($"Demo patients loaded: {total} synthetic patients (images in {Path.Combine(folder, "sites")}).");
     }
 }

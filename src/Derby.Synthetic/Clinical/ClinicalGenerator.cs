@@ -91,6 +91,9 @@ public static class ClinicalGenerator
         var large = Exactly(n, t.SizeAtLeast5Cm, rng);
         var bilobar = Exactly(n, t.Bilobar, rng);
         var ages = Ages(t, over65, rng);
+        var suv = Stratified(n, t.SuvMaxMean, t.SuvMaxSd, rng);
+        var glut1 = Stratified(n, ihc.Glut1Mean!.Value, ihc.Glut1Sd!.Value, rng);
+        var pkm = Stratified(n, ihc.PkmMean!.Value, ihc.PkmSd!.Value, rng);
 
         for (var i = 0; i < n; i++)
         {
@@ -110,9 +113,9 @@ public static class ClinicalGenerator
                 ? Math.Min(12, 3 + (int)rng.Exponential(2.5))
                 : bilobar[i] ? 2 : rng.Next(1, 3);
             p.LargestDiameterCm = Round(large[i] ? Math.Min(11, 5 + rng.Exponential(2.0)) : rng.Uniform(1.5, 4.9), 1);
-            p.SuvMax = Round(Math.Clamp(LogNormal(rng, t.SuvMaxMean, t.SuvMaxSd), 2.5, 60), 1);
-            p.Glut1 = Round(Math.Min(300, Gamma(rng, ihc.Glut1Mean!.Value, ihc.Glut1Sd!.Value)), 1);
-            p.Pkm = Round(Math.Min(300, Gamma(rng, ihc.PkmMean!.Value, ihc.PkmSd!.Value)), 1);
+            p.SuvMax = Round(Math.Clamp(suv[i], 2.5, 60), 1);
+            p.Glut1 = Round(Math.Min(300, glut1[i]), 1);
+            p.Pkm = Round(Math.Min(300, pkm[i]), 1);
             p.HasIhc = t.Kind is CohortKind.ExternalValidation or CohortKind.NegativeControl;
             p.ImagePhenotype = rng.Normal();
             p.WeightKg = Round(Math.Clamp(rng.Normal(p.Sex == Sex.Female ? 57 : 68, 9), 40, 110), 1);
@@ -176,6 +179,7 @@ public static class ClinicalGenerator
             (p => p.Responder, t.Responders),
             (p => p.Sex == Sex.Female, t.Female),
             (p => p.AgeYears > 65, t.AgeOver65),
+            (p => p.AgeYears < t.AgeMedian, (t.N - 1) / 2),
             (p => p.CeaNgPerMl < 5, t.CeaBelow5),
             (p => p.CeaNgPerMl >= 200, t.CeaAtLeast200),
             (p => p.Ca199UPerMl >= 200, t.Ca199AtLeast200),
@@ -259,31 +263,28 @@ public static class ClinicalGenerator
         patients.Sort((a, b) => string.CompareOrdinal(a.Pseudonym, b.Pseudonym));
     }
 
+    /// <summary>
+    /// Ages with the cohort's range, count over 65 and median: the middle patient is given the median age, as many
+    /// under-65s as needed fall below it, the other under-65s between the median and 65.
+    /// </summary>
     private static int[] Ages(CohortTarget t, bool[] over65, SyntheticRandom rng)
     {
         var n = over65.Length;
-        var under = n - over65.Count(x => x);
-        // The median falls among the under-65s at this quantile.
-        var q = Math.Clamp(n / 2.0 / Math.Max(1, under), 0, 1);
+        var under = Enumerable.Range(0, n).Where(i => !over65[i]).ToList();
+        var below = Math.Min((n - 1) / 2, Math.Max(0, under.Count - 1));
+        var median = (int)Math.Round(t.AgeMedian);
         var ages = new int[n];
-        for (var i = 0; i < n; i++)
+        for (var r = 0; r < under.Count; r++)
         {
-            ages[i] = over65[i]
-                ? rng.Next(66, Math.Max(67, t.AgeMax + 1))
-                : rng.Bernoulli(q) ? (int)Math.Round(rng.Uniform(t.AgeMin, t.AgeMedian)) : (int)Math.Round(rng.Uniform(t.AgeMedian, 65));
+            ages[under[r]] = r < below
+                ? (r == 0 ? t.AgeMin : rng.Next(t.AgeMin, median))
+                : r == below ? median : rng.Next(median, 66);
         }
 
-        // The reported range: one patient at each end.
-        var youngest = Array.FindIndex(over65, x => !x);
-        if (youngest >= 0)
+        var over = Enumerable.Range(0, n).Where(i => over65[i]).ToList();
+        for (var r = 0; r < over.Count; r++)
         {
-            ages[youngest] = t.AgeMin;
-        }
-
-        var oldest = Array.FindIndex(over65, x => x);
-        if (oldest >= 0)
-        {
-            ages[oldest] = t.AgeMax;
+            ages[over[r]] = r == 0 ? Math.Max(66, t.AgeMax) : rng.Next(66, Math.Max(67, t.AgeMax + 1));
         }
 
         return ages;
@@ -310,43 +311,42 @@ public static class ClinicalGenerator
 
     private static double LogUniform(SyntheticRandom rng, double low, double high) => Math.Exp(rng.Uniform(Math.Log(low), Math.Log(high)));
 
-    private static double LogNormal(SyntheticRandom rng, double mean, double sd)
+    /// <summary>
+    /// A log-normal sample with the given mean and SD, stratified (one draw in each of n equal-probability strata, then
+    /// shuffled): skewed like the paper's values, with sample moments close to the reported ones.
+    /// </summary>
+    private static double[] Stratified(int n, double mean, double sd, SyntheticRandom rng)
     {
         var s2 = Math.Log(1 + sd * sd / (mean * mean));
-        return Math.Exp(rng.Normal(Math.Log(mean) - s2 / 2, Math.Sqrt(s2)));
+        var mu = Math.Log(mean) - s2 / 2;
+        var values = Enumerable.Range(0, n).Select(i => Math.Exp(mu + Math.Sqrt(s2) * NormalQuantile((i + rng.NextDouble()) / n))).ToArray();
+        rng.Shuffle(values);
+        return values;
     }
 
-    /// <summary>Gamma with the given mean and SD (Marsaglia and Tsang 2000).</summary>
-    private static double Gamma(SyntheticRandom rng, double mean, double sd)
+    /// <summary>Inverse standard normal CDF (Acklam's rational approximation, relative error below 1.2e-9).</summary>
+    internal static double NormalQuantile(double p)
     {
-        var shape = mean * mean / (sd * sd);
-        var scale = sd * sd / mean;
-        var boost = 1.0;
-        if (shape < 1)
+        double[] a = [-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02, 1.383577518672690e+02, -3.066479806614716e+01, 2.506628277459239e+00];
+        double[] b = [-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02, 6.680131188771972e+01, -1.328068155288572e+01];
+        double[] c = [-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00, -2.549732539343734e+00, 4.374664141464968e+00, 2.938163982698783e+00];
+        double[] d = [7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00, 3.754408661907416e+00];
+        const double low = 0.02425;
+        if (p < low)
         {
-            boost = Math.Pow(rng.NextDouble(), 1 / shape);
-            shape += 1;
+            var q = Math.Sqrt(-2 * Math.Log(p));
+            return (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
         }
 
-        var d = shape - 1.0 / 3;
-        var c = 1 / Math.Sqrt(9 * d);
-        while (true)
+        if (p > 1 - low)
         {
-            double x, v;
-            do
-            {
-                x = rng.Normal();
-                v = 1 + c * x;
-            }
-            while (v <= 0);
-
-            v = v * v * v;
-            var u = rng.NextDouble();
-            if (u < 1 - 0.0331 * x * x * x * x || Math.Log(u) < 0.5 * x * x + d * (1 - v + Math.Log(v)))
-            {
-                return d * v * scale * boost;
-            }
+            var q = Math.Sqrt(-2 * Math.Log(1 - p));
+            return -(((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
         }
+
+        var r = p - 0.5;
+        var t = r * r;
+        return (((((a[0] * t + a[1]) * t + a[2]) * t + a[3]) * t + a[4]) * t + a[5]) * r / (((((b[0] * t + b[1]) * t + b[2]) * t + b[3]) * t + b[4]) * t + 1);
     }
 
     private static double Weibull(SyntheticRandom rng, double shape, double median) =>
