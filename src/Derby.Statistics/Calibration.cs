@@ -41,12 +41,17 @@ public static class Calibration
         return new ChiSquareResult(chisq, groups - 2, Distributions.ChiSquareUpper(chisq, groups - 2));
     }
 
-    /// <summary>The Hosmer-Lemeshow risk groups as a calibration curve (empty groups left out).</summary>
+    /// <summary>
+    /// The Hosmer-Lemeshow risk groups as a calibration curve. A group can be empty when tied probabilities put a quantile
+    /// between two data values; it is kept (with NaN means) as R keeps the empty factor level, and it makes the
+    /// Hosmer-Lemeshow statistic NaN exactly as <c>hoslem.test</c> does.
+    /// </summary>
     public static IReadOnlyList<CalibrationBin> Bins(ReadOnlySpan<double> probabilities, ReadOnlySpan<double> outcomes, int groups = 10)
     {
         Check(probabilities, outcomes);
-        return Groups(probabilities, outcomes, groups).Where(g => g.Count > 0)
-            .Select(g => new CalibrationBin((int)g.Count, g.SumP / g.Count, g.Events / g.Count)).ToList();
+        return Groups(probabilities, outcomes, groups)
+            .Select(g => new CalibrationBin((int)g.Count, g.Count > 0 ? g.SumP / g.Count : double.NaN, g.Count > 0 ? g.Events / g.Count : double.NaN))
+            .ToList();
     }
 
     /// <summary>All of the above, plus the logistic recalibration intercept and slope (Cox 1958).</summary>

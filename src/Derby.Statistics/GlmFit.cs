@@ -5,7 +5,7 @@ namespace Derby.Statistics;
 /// <summary>
 /// Binomial GLM with logit link by iteratively reweighted least squares, following R's <c>glm.fit</c>: start at
 /// mu = (y + 1/2) / 2, stop when |dev - dev_old| / (|dev| + 0.1) &lt; epsilon (1e-8), at most 25 iterations.
-/// After R's stopping rule is met one more Newton step is taken to settle the last digits R would print.
+/// The iterations are R's, step for step, so the estimates carry the same (tiny) convergence error as R's.
 /// </summary>
 internal static class GlmFit
 {
@@ -37,18 +37,17 @@ internal static class GlmFit
         var iterations = 0;
         var z = new double[n];
         var w = new double[n];
-        var extraSteps = 0;
-        for (var iter = 1; iter <= MaxIterations + 1 && p > 0; iter++)
+        for (var iter = 1; iter <= MaxIterations && p > 0; iter++)
         {
             for (var i = 0; i < n; i++)
             {
                 var mu = Expit(eta[i]);
-                var muEta = Math.Max(mu * (1 - mu), double.Epsilon);
+                var muEta = Math.Max(mu * (1 - mu), MachineEpsilon);
                 z[i] = eta[i] - (offset?[i] ?? 0) + (y[i] - mu) / muEta;
                 w[i] = muEta;
             }
 
-            var xtwx = Matrix<double>.Build.Dense(p, p);
+            var xtwx = WeightedCrossProduct(columns, w);
             var xtwz = Vector<double>.Build.Dense(p);
             for (var a = 0; a < p; a++)
             {
@@ -60,18 +59,6 @@ internal static class GlmFit
                 }
 
                 xtwz[a] = s;
-                for (var b = 0; b <= a; b++)
-                {
-                    var cb = columns[b];
-                    var t = 0.0;
-                    for (var i = 0; i < n; i++)
-                    {
-                        t += ca[i] * w[i] * cb[i];
-                    }
-
-                    xtwx[a, b] = t;
-                    xtwx[b, a] = t;
-                }
             }
 
             var next = Solve(xtwx, xtwz);
@@ -93,23 +80,17 @@ internal static class GlmFit
 
             var dev = Deviance(y, eta);
             iterations = iter;
-            if (converged)
-            {
-                // The extra settling step after R's rule was met.
-                if (++extraSteps >= 1)
-                {
-                    break;
-                }
-            }
-            else if (Math.Abs(dev - devOld) / (Math.Abs(dev) + 0.1) < Epsilon)
+            if (Math.Abs(dev - devOld) / (Math.Abs(dev) + 0.1) < Epsilon)
             {
                 converged = true;
+                break;
             }
 
             devOld = dev;
         }
 
-        var info = Information(columns, eta);
+        // summary.glm's covariance comes from the QR of the last iteration, i.e. the weights before the final update.
+        var info = p == 0 ? Matrix<double>.Build.Dense(0, 0) : WeightedCrossProduct(columns, w);
         var boundary = false;
         const double eps = 10 * MachineEpsilon; // R's glm.fit warns below 10 * .Machine$double.eps
         for (var i = 0; i < n; i++)
@@ -125,33 +106,26 @@ internal static class GlmFit
         return new Result(beta, Deviance(y, eta), info, iterations, converged, boundary);
     }
 
-    public static Matrix<double> Information(double[][] columns, double[] eta)
+    private static Matrix<double> WeightedCrossProduct(double[][] columns, double[] w)
     {
         var p = columns.Length;
-        var info = Matrix<double>.Build.Dense(p, p);
-        var w = new double[eta.Length];
-        for (var i = 0; i < eta.Length; i++)
-        {
-            var mu = Expit(eta[i]);
-            w[i] = mu * (1 - mu);
-        }
-
+        var m = Matrix<double>.Build.Dense(p, p);
         for (var a = 0; a < p; a++)
         {
             for (var b = 0; b <= a; b++)
             {
                 var t = 0.0;
-                for (var i = 0; i < eta.Length; i++)
+                for (var i = 0; i < w.Length; i++)
                 {
                     t += columns[a][i] * w[i] * columns[b][i];
                 }
 
-                info[a, b] = t;
-                info[b, a] = t;
+                m[a, b] = t;
+                m[b, a] = t;
             }
         }
 
-        return info;
+        return m;
     }
 
     public static Vector<double> Solve(Matrix<double> a, Vector<double> b)

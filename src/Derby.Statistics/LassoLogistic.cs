@@ -61,8 +61,8 @@ public static class LassoLogistic
     }
 
     /// <summary>
-    /// <c>cv.glmnet(x, y, family = "binomial", foldid = folds)</c>: each fold's model is fitted on the other folds over the full
-    /// data's lambdas; held-out probabilities are clipped to [1e-5, 1 - 1e-5]; the per-observation deviance is averaged per fold,
+    /// <c>cv.glmnet(x, y, family = "binomial", foldid = folds)</c>: each fold's model is fitted on the other folds along its own
+    /// lambda sequence and evaluated at the full data's lambdas by interpolation on that path; held-out probabilities are clipped to [1e-5, 1 - 1e-5]; the per-observation deviance is averaged per fold,
     /// cvm is the fold-size weighted mean, cvsd = sqrt(weighted mean of (fold mean - cvm)^2 / (K - 1)).
     /// </summary>
     /// <param name="covariates">One array per covariate.</param>
@@ -101,10 +101,12 @@ public static class LassoLogistic
 
             foldSize[f - 1] = test.Length;
             var sub = new Problem(covariates.Select(c => train.Select(i => c[i]).ToArray()).ToList(), names, train.Select(i => y[i]).ToArray());
-            var foldPath = sub.Solve(lambdas, earlyStop: false);
+            // As cv.glmnet (4.1) does: each fold fits its own lambda sequence, then predicts at the full data's lambdas by
+            // interpolating along its own path.
+            var foldPath = sub.Solve(sub.LambdaSequence(), earlyStop: true);
             for (var l = 0; l < lambdas.Length; l++)
             {
-                var fit = foldPath.Fits[l];
+                var fit = Interpolate(foldPath, lambdas[l]);
                 var sum = 0.0;
                 foreach (var i in test)
                 {
