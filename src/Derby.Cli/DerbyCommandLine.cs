@@ -15,6 +15,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(UserCommands.Build());
         root.Subcommands.Add(ImportCommand.Build());
+        root.Subcommands.Add(StatsCommands.Build());
         return root;
     }
 
