@@ -53,7 +53,10 @@ public static class RocAnalysis
     public static AucEstimate DeLong(ReadOnlySpan<double> scores, ReadOnlySpan<int> labels, RocDirection direction = RocDirection.ControlsLower, double confidenceLevel = 0.95)
     {
         var (cases, controls) = Split(scores, labels, direction);
-        var (auc, v10, v01) = Placements(cases, controls);
+        // Only the placements' distribution matters here, not which subject has which: sort both samples (in parallel) and
+        // read the placements off one merge pass.
+        Parallel.Invoke(() => RadixSort.Sort(cases), () => RadixSort.Sort(controls));
+        var (auc, v10, v01) = SortedPlacements(cases, controls);
         var variance = SampleVariance(v10, auc) / cases.Length + SampleVariance(v01, auc) / controls.Length;
         var se = Math.Sqrt(variance);
         var z = Distributions.NormalQuantile(1 - (1 - confidenceLevel) / 2);
@@ -131,9 +134,26 @@ public static class RocAnalysis
             throw new StatisticsException($"Scores and labels differ in length ({scores.Length} and {labels.Length}).");
         }
 
-        var cases = new List<double>();
-        var controls = new List<double>();
+        var caseCount = 0;
+        for (var i = 0; i < labels.Length; i++)
+        {
+            if (labels[i] is not (0 or 1))
+            {
+                throw new StatisticsException($"Label {i + 1} is {labels[i]}; labels must be 0 (control) or 1 (case).");
+            }
+
+            caseCount += labels[i];
+        }
+
+        if (caseCount == 0 || caseCount == labels.Length)
+        {
+            throw new StatisticsException($"A ROC analysis needs both classes; got {caseCount} cases (label 1) and {labels.Length - caseCount} controls (label 0).");
+        }
+
+        var cases = new double[caseCount];
+        var controls = new double[labels.Length - caseCount];
         var sign = direction == RocDirection.ControlsLower ? 1.0 : -1.0;
+        int ci = 0, cj = 0;
         for (var i = 0; i < scores.Length; i++)
         {
             if (double.IsNaN(scores[i]))
@@ -141,20 +161,92 @@ public static class RocAnalysis
                 throw new StatisticsException($"Score {i + 1} is missing (NaN).");
             }
 
-            switch (labels[i])
+            if (labels[i] == 1)
             {
-                case 1: cases.Add(sign * scores[i]); break;
-                case 0: controls.Add(sign * scores[i]); break;
-                default: throw new StatisticsException($"Label {i + 1} is {labels[i]}; labels must be 0 (control) or 1 (case).");
+                cases[ci++] = sign * scores[i];
+            }
+            else
+            {
+                controls[cj++] = sign * scores[i];
             }
         }
 
-        if (cases.Count == 0 || controls.Count == 0)
+        return (cases, controls);
+    }
+
+    /// <summary>
+    /// Placements from sorted cases and controls in one merge pass: V10 = (#controls below + #controls tied / 2) / n for each case,
+    /// V01 = (#cases above + #cases tied / 2) / m for each control (both in sorted, not subject, order).
+    /// </summary>
+    internal static (double Auc, double[] V10, double[] V01) SortedPlacements(double[] sortedCases, double[] sortedControls)
+    {
+        int m = sortedCases.Length, n = sortedControls.Length;
+        var v10 = new double[m];
+        var v01 = new double[n];
+        var sum = 0.0;
+        int i = 0, j = 0;
+        while (i < m)
         {
-            throw new StatisticsException($"A ROC analysis needs both classes; got {cases.Count} cases (label 1) and {controls.Count} controls (label 0).");
+            var x = sortedCases[i];
+            var end = i + 1;
+            while (end < m && sortedCases[end] == x)
+            {
+                end++;
+            }
+
+            while (j < n && sortedControls[j] < x)
+            {
+                j++;
+            }
+
+            var tied = j;
+            while (tied < n && sortedControls[tied] == x)
+            {
+                tied++;
+            }
+
+            var v = (j + 0.5 * (tied - j)) / n;
+            for (var k = i; k < end; k++)
+            {
+                v10[k] = v;
+            }
+
+            sum += v * (end - i);
+            i = end;
         }
 
-        return (cases.ToArray(), controls.ToArray());
+        i = 0;
+        j = 0;
+        while (j < n)
+        {
+            var y = sortedControls[j];
+            var end = j + 1;
+            while (end < n && sortedControls[end] == y)
+            {
+                end++;
+            }
+
+            while (i < m && sortedCases[i] < y)
+            {
+                i++;
+            }
+
+            var tied = i;
+            while (tied < m && sortedCases[tied] == y)
+            {
+                tied++;
+            }
+
+            var v = (m - tied + 0.5 * (tied - i)) / m;
+            for (var k = j; k < end; k++)
+            {
+                v01[k] = v;
+            }
+
+            j = end;
+        }
+
+        return (sum / m, v10, v01);
     }
 
     /// <summary>AUC from the rank sum of the cases in the pooled sample.</summary>
