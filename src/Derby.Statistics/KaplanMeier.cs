@@ -43,6 +43,37 @@ public static class KaplanMeier
         return result;
     }
 
+    /// <summary>
+    /// Number at risk at each of <paramref name="at"/>: subjects whose follow-up time is &gt;= t (the table under a Kaplan-Meier
+    /// plot; R's <c>summary(survfit(...), times = at, extend = TRUE)$n.risk</c>).
+    /// </summary>
+    public static int[] NumberAtRisk(ReadOnlySpan<double> times, ReadOnlySpan<double> at)
+    {
+        var sorted = times.ToArray();
+        Array.Sort(sorted);
+        var result = new int[at.Length];
+        for (var k = 0; k < at.Length; k++)
+        {
+            int lo = 0, hi = sorted.Length;
+            while (lo < hi)
+            {
+                var mid = (lo + hi) >>> 1;
+                if (sorted[mid] < at[k])
+                {
+                    lo = mid + 1;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            result[k] = sorted.Length - lo;
+        }
+
+        return result;
+    }
+
     internal static void Validate(ReadOnlySpan<double> times, ReadOnlySpan<int> events)
     {
         if (times.Length != events.Length)

@@ -40,6 +40,25 @@ public sealed class SurvivalTests
 
     [Theory]
     [MemberData(nameof(Sets))]
+    public void NumberAtRisk_MatchesSummarySurvfitAtTimes(string name)
+    {
+        var r = Fixture.Entry("survival", name);
+        var csv = Fixture.Csv(name);
+        var times = csv.Numbers("time");
+        var groups = csv["group"];
+
+        foreach (var g in r.GetProperty("km").EnumerateArray())
+        {
+            var mine = times.Where((_, i) => groups[i] == g.S("group")).ToArray();
+
+            var atRisk = KaplanMeier.NumberAtRisk(mine, g.Ds("risk_times"));
+
+            Assert.Equal(g.Ds("n_risk_at").Select(v => (int)v), atRisk);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Sets))]
     public void LogRank_MatchesSurvdiff(string name)
     {
         var r = Fixture.Entry("survival", name).GetProperty("logrank");

@@ -104,9 +104,12 @@ mk_surv <- function(name, df) {
   tab <- summary(fit)$table
   s <- summary(fit)  # event times only
   strata_names <- sub("^group=", "", names(fit$strata))
+  risk_times <- c(0, 2.5, 5, 10, 20)
+  risk <- summary(fit, times = risk_times, extend = TRUE)
   groups <- lapply(seq_along(strata_names), function(k) {
     idx <- as.integer(s$strata) == k
-    list(group = strata_names[k], n = unname(tab[k, "records"]), events = unname(tab[k, "events"]),
+    list(group = strata_names[k], risk_times = risk_times, n_risk_at = I(risk$n.risk[as.integer(risk$strata) == k]),
+         n = unname(tab[k, "records"]), events = unname(tab[k, "events"]),
          median = unname(tab[k, "median"]), median_ci_lower = unname(tab[k, "0.95LCL"]), median_ci_upper = unname(tab[k, "0.95UCL"]),
          curve = list(time = I(s$time[idx]), n_risk = I(s$n.risk[idx]), n_event = I(s$n.event[idx]), survival = I(s$surv[idx]),
                       ci_lower = I(s$lower[idx]), ci_upper = I(s$upper[idx])))
