@@ -109,8 +109,10 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         await WaitForCircuitAsync(page);
         var pseudonym = $"ZSH-W{Random.Shared.Next(100000, 999999)}";
         await page.FillAsync("[data-testid=register-pseudonym]", pseudonym);
-        await page.Locator("label:has-text('Treatment arm')").Locator("..").ClickAsync();
-        await page.GetByText("FOLFOX + bevacizumab").Last.ClickAsync();
+        var form = page.Locator(".mud-paper", new() { HasText = "Register a patient" });
+        await form.Locator(".mud-select", new() { HasText = "Treatment arm" }).First.ClickAsync();
+        // The choices open in a popover at the end of the page, not inside the form.
+        await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "FOLFOX + bevacizumab" }).ClickAsync();
         await page.ClickAsync("[data-testid=register-submit]");
         await Assertions.Expect(page.Locator("[data-testid=patient-pseudonym]")).ToHaveTextAsync(pseudonym);
 

@@ -42,6 +42,18 @@ public sealed class RunScriptTests(DemoServer demo)
     }
 
     [Fact]
+    public async Task TheDemoStudy_IsFilledWithTheSmallSyntheticStudy()
+    {
+        using var client = await demo.SignInAsync("pi");
+
+        var study = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/study");
+
+        Assert.Contains("Demo patients loaded: 25 synthetic patients", demo.Output);
+        Assert.Equal(25, study.GetProperty("patients").GetInt32());
+        Assert.Equal(3, study.GetProperty("sites").EnumerateArray().Count(s => s.GetProperty("patients").GetInt32() > 0));
+    }
+
+    [Fact]
     public async Task ACoordinator_CannotOpenAnotherSite_InTheRealApp()
     {
         using var client = await demo.SignInAsync("zsh-coordinator");
