@@ -50,6 +50,16 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         // The layout renders this marker only once the interactive circuit runs.
         page.WaitForSelectorAsync("[data-testid=interactive]", new PageWaitForSelectorOptions { State = WaitForSelectorState.Attached });
 
+    /// <summary>
+    /// Chooses a file in Blazor's InputFile once its script listens for the change (it marks the element when it does);
+    /// a file chosen before that would go unnoticed, as it would for a very quick user.
+    /// </summary>
+    private static async Task ChooseFileAsync(IPage page, string path)
+    {
+        await page.WaitForFunctionAsync("() => document.querySelector('input[type=file]')?._blazorInputFileNextFileId !== undefined");
+        await page.SetInputFilesAsync("input[type=file]", path);
+    }
+
     private static Task ShotAsync(IPage page, string name) =>
         page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, name + ".png"), FullPage = true });
 
@@ -65,7 +75,7 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         await WaitForCircuitAsync(page);
         var start = page.Locator("[data-testid=import-start]");
         // The button enables only once the circuit has seen the chosen file.
-        await page.SetInputFilesAsync("input[type=file]", csv);
+        await ChooseFileAsync(page, csv);
         await Assertions.Expect(start).ToBeEnabledAsync();
         await start.ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=import-status]")).ToHaveTextAsync("Succeeded", new() { Timeout = 60_000 });
@@ -88,7 +98,7 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
 
         await page.GotoAsync("/sites/HWMU/import");
         await WaitForCircuitAsync(page);
-        await page.SetInputFilesAsync("input[type=file]", csv);
+        await ChooseFileAsync(page, csv);
         var start = page.Locator("[data-testid=import-start]");
         await Assertions.Expect(start).ToBeEnabledAsync();
         await start.ClickAsync();
