@@ -51,6 +51,41 @@ public sealed class DicomDataset
 
     public string? GetText(DicomTag tag) => (this[tag] as DicomText)?.Value;
 
+    /// <summary>The text value trimmed of DICOM padding (spaces, NUL), or null when absent or empty.</summary>
+    public string? GetString(DicomTag tag) => GetText(tag)?.Trim(' ', '\0') is { Length: > 0 } s ? s : null;
+
+    /// <summary>All values of a DS or IS attribute (backslash-separated), or null when absent, empty or not numeric.</summary>
+    public double[]? GetNumbers(DicomTag tag)
+    {
+        var text = GetString(tag);
+        if (text is null)
+        {
+            return null;
+        }
+
+        var parts = text.Split('\\');
+        var values = new double[parts.Length];
+        for (var i = 0; i < parts.Length; i++)
+        {
+            if (!double.TryParse(parts[i].Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out values[i]))
+            {
+                return null;
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The first value of a DS or IS attribute, or null.</summary>
+    public double? GetNumber(DicomTag tag) => GetNumbers(tag) is [var first, ..] ? first : null;
+
+    /// <summary>An unsigned short (US) value, or null.</summary>
+    public ushort? GetUnsignedShort(DicomTag tag) =>
+        this[tag] is DicomBinary { Value.Length: >= 2 } b ? BinaryPrimitives.ReadUInt16LittleEndian(b.Value) : null;
+
+    /// <summary>The items of a sequence, or an empty list.</summary>
+    public IReadOnlyList<DicomDataset> GetItems(DicomTag tag) => (this[tag] as DicomSequence)?.Items ?? [];
+
     /// <summary>Formats a DS value: the shortest round-trip form that fits in 16 characters.</summary>
     public static string FormatDecimalString(double value)
     {
