@@ -90,3 +90,37 @@ public sealed class CliTests
         Assert.Contains("ConnectionString is required when Derby:Database:Provider is SqlServer", stderr);
     }
 }
+
+public sealed class DicomCliTests
+{
+    private const string Corpus = "/usr/lib/python3/dist-packages/pydicom/data/test_files";
+
+    [Fact]
+    public async Task DicomInfo_PrintsExactlyTheContractsFields()
+    {
+        var (exit, stdout, stderr) = await Cli.RunAsync(Path.GetTempPath(), null, "dicom", "info", Path.Combine(Corpus, "CT_small.dcm"));
+
+        Assert.True(exit == 0, stderr);
+        using var json = System.Text.Json.JsonDocument.Parse(stdout);
+        Assert.Equal(
+            ["sop_instance_uid", "series_instance_uid", "study_instance_uid", "modality", "transfer_syntax_uid", "rows", "columns", "bits_allocated",
+             "pixel_representation", "number_of_frames", "pixel_spacing", "slice_thickness", "image_position_patient", "image_orientation_patient",
+             "rescale_slope", "rescale_intercept", "stored_min", "stored_max", "stored_mean"],
+            json.RootElement.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(128, json.RootElement.GetProperty("rows").GetInt32());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, json.RootElement.GetProperty("number_of_frames").ValueKind);
+        Assert.Equal(2, json.RootElement.GetProperty("pixel_spacing").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("README.txt", "not a readable DICOM file")]
+    [InlineData("MR_truncated.dcm", "truncated")]
+    public async Task DicomInfo_ExitsNonZero_WithTheReasonOnStandardError(string file, string reason)
+    {
+        var (exit, stdout, stderr) = await Cli.RunAsync(Path.GetTempPath(), null, "dicom", "info", Path.Combine(Corpus, file));
+
+        Assert.NotEqual(0, exit);
+        Assert.Empty(stdout);
+        Assert.Contains(reason, stderr);
+    }
+}
