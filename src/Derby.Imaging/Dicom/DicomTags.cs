@@ -103,13 +103,10 @@ public static class DicomTags
     public static readonly DicomTag FrameAcquisitionDateTime = new(0x0018, 0x9074);
     public static readonly DicomTag InstitutionCodeSequence = new(0x0008, 0x0082);
     public static readonly DicomTag PerformingPhysicianName = new(0x0008, 0x1050);
-    public static readonly DicomTag ReferencedPatientSequence = new(0x0008, 0x1120);
     public static readonly DicomTag PatientBirthName = new(0x0010, 0x1005);
     public static readonly DicomTag OtherPatientNames = new(0x0010, 0x1001);
-    public static readonly DicomTag OtherPatientIdsSequence = new(0x0010, 0x1002);
     public static readonly DicomTag ProtocolName = new(0x0018, 0x1030);
     public static readonly DicomTag ImageComments = new(0x0020, 0x4000);
-    public static readonly DicomTag ContentSequence = new(0x0040, 0xA730);
     public static readonly DicomTag ReferencedStudySequence = new(0x0008, 0x1110);
     public static readonly DicomTag ReferencedPerformedProcedureStepSequence = new(0x0008, 0x1111);
     public static readonly DicomTag ReferencedImageSequence = new(0x0008, 0x1140);
