@@ -95,4 +95,20 @@ public static class DicomTags
     public static readonly DicomTag PhilipsPetPrivateCreator = new(0x7053, 0x0010);
     public static readonly DicomTag PhilipsSuvScaleFactor = new(0x7053, 0x1000);
     public static readonly DicomTag PhilipsActivityConcentrationScaleFactor = new(0x7053, 0x1009);
+
+    // De-identification gate (Derby.Imaging.Deidentification): attributes it keeps or tests by name.
+    public static readonly DicomTag AcquisitionDateTime = new(0x0008, 0x002A);
+    public static readonly DicomTag DecayCorrectionDateTime = new(0x0018, 0x9701);
+    public static readonly DicomTag FrameReferenceDateTime = new(0x0018, 0x9151);
+    public static readonly DicomTag FrameAcquisitionDateTime = new(0x0018, 0x9074);
+    public static readonly DicomTag InstitutionCodeSequence = new(0x0008, 0x0082);
+    public static readonly DicomTag PerformingPhysicianName = new(0x0008, 0x1050);
+    public static readonly DicomTag PatientBirthName = new(0x0010, 0x1005);
+    public static readonly DicomTag OtherPatientNames = new(0x0010, 0x1001);
+    public static readonly DicomTag ProtocolName = new(0x0018, 0x1030);
+    public static readonly DicomTag ImageComments = new(0x0020, 0x4000);
+    public static readonly DicomTag ReferencedStudySequence = new(0x0008, 0x1110);
+    public static readonly DicomTag ReferencedPerformedProcedureStepSequence = new(0x0008, 0x1111);
+    public static readonly DicomTag ReferencedImageSequence = new(0x0008, 0x1140);
+    public static readonly DicomTag SourceImageSequence = new(0x0008, 0x2112);
 }
