@@ -30,7 +30,50 @@ internal static class DicomCommands
             }
         });
         dicom.Subcommands.Add(info);
+        dicom.Subcommands.Add(Check());
         return dicom;
+    }
+
+    /// <summary>
+    /// <c>derby dicom check DIR [--pseudonym P]</c>: the de-identification gate's verdict on every file under DIR.
+    /// Exits 0 when every file is accepted, 3 when any is refused (the JSON says which and why).
+    /// </summary>
+    private static Command Check()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder of DICOM files (searched recursively)" };
+        directory.AcceptExistingOnly();
+        var pseudonym = new Option<string?>("--pseudonym") { Description = "The case's pseudonym: Patient ID must equal it (default: not checked)" };
+        var check = new Command("check", "The de-identification gate's verdict for each file, as JSON") { directory, pseudonym };
+        check.SetAction(parse =>
+        {
+            var reader = new GdcmDicomFileReader();
+            var expected = parse.GetValue(pseudonym);
+            var files = parse.GetValue(directory)!.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
+            var results = new List<object>();
+            foreach (var file in files)
+            {
+                try
+                {
+                    var read = reader.Read(file.FullName);
+                    var patientId = read.Dataset.GetString(DicomTags.PatientId) ?? "";
+                    var verdict = Derby.Imaging.Deidentification.DeidentificationGate.Check(read.Dataset, expected ?? patientId);
+                    results.Add(new
+                    {
+                        File = file.FullName,
+                        Accepted = verdict.Accepted,
+                        Findings = verdict.Findings.Select(f => new { f.Path, Tag = f.Tag.ToString(), f.Name, f.Reason }),
+                    });
+                }
+                catch (DicomReadException ex)
+                {
+                    results.Add(new { File = file.FullName, Accepted = false, Findings = new[] { new { Path = "", Tag = "", Name = "file", ex.Reason } } });
+                }
+            }
+
+            Json.Write(new { Files = results.Count, Refused = results.Count(r => !(bool)r.GetType().GetProperty("Accepted")!.GetValue(r)!), Results = results });
+            return results.All(r => (bool)r.GetType().GetProperty("Accepted")!.GetValue(r)!) ? 0 : 3;
+        });
+        return check;
     }
 
     private static DicomFrame? TryFrame(IDicomFileReader reader, string path)
