@@ -95,4 +95,15 @@ public static class DicomTags
     public static readonly DicomTag PhilipsPetPrivateCreator = new(0x7053, 0x0010);
     public static readonly DicomTag PhilipsSuvScaleFactor = new(0x7053, 0x1000);
     public static readonly DicomTag PhilipsActivityConcentrationScaleFactor = new(0x7053, 0x1009);
+
+    // SUV quantitation (Derby.Imaging.Quantitation). Private tags are found through their creator, never by fixed element.
+    /// <summary>GE PET private group creator: "GEMS_PETD_01" in (0009,0010) reserves (0009,10xx).</summary>
+    public static readonly DicomTag GePetdPrivateCreator = new(0x0009, 0x0010);
+
+    /// <summary>
+    /// GE (0009,xx0D) under "GEMS_PETD_01": the scan start the GE console recorded, a DT ("post-injection" date/time in the
+    /// QIBA pseudo-code and in @cornerstonejs/calculate-suv). Used as scan time when Series Time was rewritten after
+    /// acquisition.
+    /// </summary>
+    public static readonly DicomTag GePetdPostInjectionDateTime = new(0x0009, 0x100D);
 }
