@@ -107,6 +107,20 @@ public sealed class SuvPeerAgreementTests
         AssertRelative(peerWithDate![0], ours.SuvFactor);
     }
 
+    [Fact]
+    public void Compute_ReadsFractionWithLeadingZeroAsDicomDefines_WhereThePeerDoesNot()
+    {
+        // The peer turns ".05" into 50000 µs, then right-pads "50000" to "500000": it reads 0.05 s as 0.5 s. Derby reads
+        // the DICOM decimal fraction (0.05 s). Injection 09:04:12.05 to scan 10:15:00: Δt = 4247.95 s (peer: 4247.5 s).
+        var slices = new PetSeriesBuilder { InjectionDateTime = "20261127090412.05" }.Build();
+
+        var ours = SuvCalculator.Compute(slices);
+        var (peer, _) = PeerSuv.Compute(slices);
+
+        AssertRelative(72.4 * 1000 / (351530000 * Math.Pow(2, -4247.95 / 6586.2)), ours.SuvFactor);
+        AssertRelative(72.4 * 1000 / (351530000 * Math.Pow(2, -4247.5 / 6586.2)), peer![0]);
+    }
+
     private static void AssertRelative(double expected, double actual) =>
         Assert.True(Math.Abs(actual - expected) <= RelativeTolerance * Math.Abs(expected),
             $"expected {expected:R}, got {actual:R} (relative difference {Math.Abs(actual - expected) / Math.Abs(expected):E2})");
