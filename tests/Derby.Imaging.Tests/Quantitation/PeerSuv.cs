@@ -93,7 +93,18 @@ internal static class PeerSuv
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {fileName}");
+        Process? started;
+        try
+        {
+            started = Process.Start(start);
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new InvalidOperationException(
+                $"'{fileName}' is not on PATH: the SUV peer tests need Node.js 18+ with npm (e.g. Debian's nodejs and npm packages)", e);
+        }
+
+        using var process = started ?? throw new InvalidOperationException($"could not start {fileName}");
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         if (stdin is not null)
