@@ -131,8 +131,8 @@ public static class SuvCalculator
         if (elapsed < 0)
         {
             throw new SuvException(
-                $"Injection {injection:yyyy-MM-dd HH:mm:ss.FFFFFF} from {InjectionTag(radiopharmaceutical)} is after the scan start "
-                + $"{scan:yyyy-MM-dd HH:mm:ss.FFFFFF}; the injection date or time is wrong",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Injection {injection:yyyy-MM-dd HH:mm:ss.FFFFFF} from {InjectionTag(radiopharmaceutical)} is after the scan start {scan:yyyy-MM-dd HH:mm:ss.FFFFFF}; the injection date or time is wrong"),
                 InjectionTag(radiopharmaceutical));
         }
 
@@ -277,7 +277,9 @@ public static class SuvCalculator
         var list = values.ToList();
         if (list.Any(v => Math.Abs(v - list[0]) > 1e-12 * Math.Abs(list[0])))
         {
-            throw new SuvException($"{name} {tag} differs between slices ({list.Min()} to {list.Max()}); one series factor cannot be given", tag);
+            throw new SuvException(
+                string.Create(CultureInfo.InvariantCulture, $"{name} {tag} differs between slices ({list.Min():R} to {list.Max():R}); one series factor cannot be given"),
+                tag);
         }
     }
 

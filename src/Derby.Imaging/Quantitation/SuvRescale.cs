@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using Derby.Imaging.Dicom;
 
 namespace Derby.Imaging.Quantitation;
@@ -40,7 +41,8 @@ public static class SuvRescale
         if (series.Rule is SuvRules.CntsPhilipsPrivate or SuvRules.CntsPhilipsActivityConcentration && intercept != 0)
         {
             throw new SuvException(
-                $"Rescale Intercept {DicomTags.RescaleIntercept} is {intercept} in a Philips CNTS slice; the private scale factor is defined for stored × slope only",
+                string.Create(CultureInfo.InvariantCulture,
+                    $"Rescale Intercept {DicomTags.RescaleIntercept} is {intercept:R} in a Philips CNTS slice; the private scale factor is defined for stored × slope only"),
                 DicomTags.RescaleIntercept);
         }
 

@@ -151,6 +151,8 @@ public sealed class SuvCalculatorTests
         { "decay-correction-none", "(0054,1102)", "Decay Correction (0054,1102) is 'NONE'; SUVbw from BQML needs START or ADMIN" },
         { "no-acquisition-time", "(0008,0032)", "Acquisition Time (0008,0032) is missing in slice 1" },
         { "bad-series-time", "(0008,0031)", "Series Time (0008,0031) is '25', which is not a valid DICOM date/time" },
+        { "philips-factors-disagree", "(7053,1000)", "Philips SUV Scale Factor (7053,1000) differs between slices (0.0004 to 0.00041)" },
+        { "two-series", "(0020,000E)", "Series Instance UID (0020,000E) differs between slices" },
         { "slices-disagree-on-weight", "(0010,1030)", "Patient's Weight (0010,1030) differs between slices ('72.4' in slice 0, '80' in slice 2)" },
     };
 
@@ -215,6 +217,8 @@ public sealed class SuvCalculatorTests
             "no-acquisition-time" => Without(ok.Build(), 1, DicomTags.AcquisitionTime),
             "bad-series-time" => (ok with { SeriesTime = "25" }).Build(),
             "slices-disagree-on-weight" => WithWeight(ok.Build(), 2, 80),
+            "philips-factors-disagree" => With((ok with { Units = "CNTS", PhilipsSuvScaleFactor = "0.0004" }).Build(), 1, DicomTags.PhilipsSuvScaleFactor, "0.00041"),
+            "two-series" => With(ok.Build(), 1, DicomTags.SeriesInstanceUid, "1.2.3"),
             _ => throw new ArgumentOutOfRangeException(nameof(name), name, null),
         };
     }
@@ -222,6 +226,12 @@ public sealed class SuvCalculatorTests
     private static IReadOnlyList<DicomDataset> Without(IReadOnlyList<DicomDataset> slices, int index, DicomTag tag)
     {
         slices[index].Remove(tag);
+        return slices;
+    }
+
+    private static IReadOnlyList<DicomDataset> With(IReadOnlyList<DicomDataset> slices, int index, DicomTag tag, string value)
+    {
+        slices[index].Text(tag, tag == DicomTags.SeriesInstanceUid ? DicomVR.UI : DicomVR.DS, value);
         return slices;
     }
 
