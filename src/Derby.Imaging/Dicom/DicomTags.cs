@@ -111,4 +111,15 @@ public static class DicomTags
     public static readonly DicomTag ReferencedPerformedProcedureStepSequence = new(0x0008, 0x1111);
     public static readonly DicomTag ReferencedImageSequence = new(0x0008, 0x1140);
     public static readonly DicomTag SourceImageSequence = new(0x0008, 0x2112);
+
+    // SUV quantitation (Derby.Imaging.Quantitation). Private tags are found through their creator, never by fixed element.
+    /// <summary>GE PET private group creator: "GEMS_PETD_01" in (0009,0010) reserves (0009,10xx).</summary>
+    public static readonly DicomTag GePetdPrivateCreator = new(0x0009, 0x0010);
+
+    /// <summary>
+    /// GE (0009,xx0D) under "GEMS_PETD_01": the scan start the GE console recorded, a DT ("post-injection" date/time in the
+    /// QIBA pseudo-code and in @cornerstonejs/calculate-suv). Used as scan time when Series Time was rewritten after
+    /// acquisition.
+    /// </summary>
+    public static readonly DicomTag GePetdPostInjectionDateTime = new(0x0009, 0x100D);
 }
