@@ -124,3 +124,67 @@ public sealed class DicomCliTests
         Assert.Contains(reason, stderr);
     }
 }
+
+/// <summary><c>derby dicom suv</c> and <c>derby dicom check</c> on a synthetic study whose truth is known.</summary>
+public sealed class DicomSeriesCliTests : IDisposable
+{
+    private readonly string study = Path.Combine(Path.GetTempPath(), "derby-cli-dicom", Guid.NewGuid().ToString("N"));
+    private readonly Derby.Synthetic.Output.GroundTruth truth;
+
+    public DicomSeriesCliTests()
+    {
+        truth = new Derby.Synthetic.SyntheticStudyGenerator(new Derby.Imaging.Gdcm.GdcmDicomFileWriter()).Generate(
+            new Derby.Synthetic.SyntheticStudyOptions(study, 21, Derby.Synthetic.StudyScale.Small)
+            {
+                Faults = [Derby.Synthetic.Output.FaultKind.Phi, Derby.Synthetic.Output.FaultKind.MissingDose],
+            }).Truth;
+    }
+
+    public void Dispose() => Directory.Delete(study, true);
+
+    private string Folder(Derby.Synthetic.Output.PatientTruth p, string modality = "PT") => Path.Combine(study, "sites", p.Site, "dicom", p.Pseudonym, modality);
+
+    [Fact]
+    public async Task DicomSuv_GivesTheGeneratorsFactor_ForEverySite()
+    {
+        var faulty = truth.Faults.Select(f => f.Pseudonym).ToHashSet();
+        foreach (var patient in truth.Patients.Where(p => !faulty.Contains(p.Pseudonym)).GroupBy(p => p.Site).Select(g => g.First()))
+        {
+            var (exit, stdout, stderr) = await Cli.RunAsync(study, null, "dicom", "suv", Folder(patient));
+
+            Assert.True(exit == 0, stderr);
+            using var json = System.Text.Json.JsonDocument.Parse(stdout);
+            Assert.Equal(patient.Imaging!.SuvFactor, json.RootElement.GetProperty("suv_factor").GetDouble(), patient.Imaging.SuvFactor * 1e-12);
+            Assert.Equal(patient.Imaging.Pet.SeriesInstanceUid, json.RootElement.GetProperty("series_instance_uid").GetString());
+            Assert.Equal("BQML", json.RootElement.GetProperty("units").GetString());
+        }
+    }
+
+    [Fact]
+    public async Task DicomSuv_NamesTheMissingTag_WhenTheDoseIsMissing()
+    {
+        var patient = truth.Patients.Single(p => p.Pseudonym == truth.Faults.Single(f => f.Kind == "MissingDose").Pseudonym);
+
+        var (exit, stdout, stderr) = await Cli.RunAsync(study, null, "dicom", "suv", Folder(patient));
+
+        Assert.NotEqual(0, exit);
+        Assert.Empty(stdout);
+        Assert.Contains("(0018,1074)", stderr);
+    }
+
+    [Fact]
+    public async Task DicomCheck_RefusesPhi_AndAcceptsACleanCase()
+    {
+        var phi = truth.Patients.Single(p => p.Pseudonym == truth.Faults.Single(f => f.Kind == "Phi").Pseudonym);
+        var clean = truth.Patients.First(p => truth.Faults.All(f => f.Pseudonym != p.Pseudonym));
+
+        var refused = await Cli.RunAsync(study, null, "dicom", "check", Folder(phi), "--pseudonym", phi.Pseudonym);
+        var accepted = await Cli.RunAsync(study, null, "dicom", "check", Path.Combine(study, "sites", clean.Site, "dicom", clean.Pseudonym), "--pseudonym", clean.Pseudonym);
+
+        Assert.Equal(3, refused.ExitCode);
+        Assert.Contains("Patient's Birth Date present", refused.StdOut);
+        Assert.Contains("Burned In Annotation is YES", refused.StdOut);
+        Assert.True(accepted.ExitCode == 0, accepted.StdOut);
+        Assert.Contains("\"refused\": 0", accepted.StdOut);
+    }
+}

@@ -31,7 +31,59 @@ internal static class DicomCommands
         });
         dicom.Subcommands.Add(info);
         dicom.Subcommands.Add(Check());
+        dicom.Subcommands.Add(Suv());
         return dicom;
+    }
+
+    /// <summary><c>derby dicom suv DIR</c>: the body-weight SUV factor of the one PET series in DIR, with the rule and tags behind it.</summary>
+    private static Command Suv()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder holding one PET series (searched recursively)" };
+        directory.AcceptExistingOnly();
+        var suv = new Command("suv", "Body-weight SUV scale factor of a PET series (QIBA vendor-neutral rules), as JSON") { directory };
+        suv.SetAction(parse =>
+        {
+            try
+            {
+                var reader = new GdcmDicomFileReader();
+                var slices = parse.GetValue(directory)!.EnumerateFiles("*", SearchOption.AllDirectories)
+                    .OrderBy(f => f.FullName, StringComparer.Ordinal)
+                    .Select(f => reader.Read(f.FullName).Dataset)
+                    .ToList();
+                if (slices.Count == 0)
+                {
+                    throw new Derby.Imaging.Quantitation.SuvException("the folder holds no DICOM files");
+                }
+
+                var series = slices.Select(s => s.GetString(DicomTags.SeriesInstanceUid)).Distinct().ToList();
+                if (series.Count > 1)
+                {
+                    throw new Derby.Imaging.Quantitation.SuvException($"the folder holds {series.Count} series; give one PET series", DicomTags.SeriesInstanceUid);
+                }
+
+                var r = Derby.Imaging.Quantitation.SuvCalculator.Compute(slices);
+                Json.Write(new
+                {
+                    r.SeriesInstanceUid,
+                    r.Units,
+                    r.DecayCorrection,
+                    r.SuvFactor,
+                    r.Rule,
+                    r.InjectedDoseBq,
+                    r.WeightKg,
+                    HalfLifeS = r.HalfLifeSeconds,
+                    InjectionDatetime = r.InjectionDateTime?.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+                    ScanDatetime = r.ScanDateTime?.ToString("yyyy-MM-ddTHH:mm:ss.FFFFFF", System.Globalization.CultureInfo.InvariantCulture),
+                });
+                return 0;
+            }
+            catch (Exception ex) when (ex is DicomReadException or Derby.Imaging.Quantitation.SuvException)
+            {
+                Console.Error.WriteLine($"error: {ex.Message}");
+                return 1;
+            }
+        });
+        return suv;
     }
 
     /// <summary>

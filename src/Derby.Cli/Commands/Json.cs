@@ -8,6 +8,8 @@ internal static class Json
     public static readonly JsonSerializerOptions Options = new()
     {
         WriteIndented = true,
+        // Plain text for people and scripts reading a terminal (no HTML context): apostrophes and non-ASCII stay as they are.
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };

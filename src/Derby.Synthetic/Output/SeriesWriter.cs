@@ -105,7 +105,7 @@ public sealed class SeriesWriter(IDicomFileWriter writer)
             {
                 // Philips keeps its SUV factor in a private group: SUV = rescaled value × (7053,1000); values already Bq/ml.
                 ds.Text(DicomTags.PhilipsPetPrivateCreator, DicomVR.LO, "Philips PET Private Group")
-                    .Decimal(DicomTags.PhilipsSuvScaleFactor, Math.Round(suvFactor, 8))
+                    .Decimal(DicomTags.PhilipsSuvScaleFactor, suvFactor)
                     .Decimal(DicomTags.PhilipsActivityConcentrationScaleFactor, 1);
             }
 
