@@ -354,6 +354,7 @@ internal sealed class StagingSession
         var (relative, full) = PrepareTarget(name, entryName, target);
         var declared = entry.Length;
         var compressed = entry.CompressedLength;
+        var crc = new Crc32();
         long size;
         string sha256;
         try
@@ -363,7 +364,7 @@ internal sealed class StagingSession
             {
                 if (total > declared)
                 {
-                    return new(name, entryName, UploadRule.SizeMismatch, Invariant(
+                    return new(name, entryName, UploadRule.HeaderMismatch, Invariant(
                         $"the entry expands beyond the {declared:N0} bytes its header declares (stopped after {total:N0} bytes)"));
                 }
 
@@ -385,7 +386,7 @@ internal sealed class StagingSession
                 }
 
                 return LimitTotals(name, entryName, _received, _staged + total);
-            }, ct).ConfigureAwait(false);
+            }, ct, crc).ConfigureAwait(false);
         }
         catch (Exception e) when (e is InvalidDataException or NotSupportedException)
         {
@@ -395,8 +396,15 @@ internal sealed class StagingSession
 
         if (size != declared)
         {
-            throw Reject(name, entryName, UploadRule.SizeMismatch, Invariant(
+            throw Reject(name, entryName, UploadRule.HeaderMismatch, Invariant(
                 $"the entry holds {size:N0} bytes but its header declares {declared:N0}"));
+        }
+
+        // System.IO.Compression stops reading at the declared size: an understated size shows up here, not as extra bytes.
+        if (crc.Value != entry.Crc32)
+        {
+            throw Reject(name, entryName, UploadRule.HeaderMismatch, Invariant(
+                $"the entry's data does not match its header: CRC-32 {crc.Value:x8}, header {entry.Crc32:x8} (a false size or checksum, or corrupt data)"));
         }
 
         Add(new StagedFile(relative, full, size, sha256, name));
@@ -414,7 +422,7 @@ internal sealed class StagingSession
 
     /// <summary>Streams <paramref name="source"/> into a new file chunk by chunk; <paramref name="check"/> sees each running total before the chunk is written.</summary>
     private async Task<(long Size, string Sha256)> WriteAsync(
-        Stream source, string fullPath, string currentPath, bool hash, bool received, ChunkCheck check, CancellationToken ct)
+        Stream source, string fullPath, string currentPath, bool hash, bool received, ChunkCheck check, CancellationToken ct, Crc32? crc = null)
     {
         using var sha = hash ? IncrementalHash.CreateHash(HashAlgorithmName.SHA256) : null;
         var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
@@ -447,6 +455,7 @@ internal sealed class StagingSession
                 }
 
                 sha?.AppendData(buffer, 0, read);
+                crc?.Append(buffer.AsSpan(0, read));
                 await target.WriteAsync(buffer.AsMemory(0, read), ct).ConfigureAwait(false);
                 if (received)
                 {

@@ -33,8 +33,8 @@ public enum UploadRule
     /// <summary>An entry or archive expanding beyond <see cref="UploadLimits.MaxCompressionRatio"/>.</summary>
     CompressionRatio,
 
-    /// <summary>An entry whose data does not match the size its header declares.</summary>
-    SizeMismatch,
+    /// <summary>An entry whose data does not match the size or CRC-32 its central directory header declares.</summary>
+    HeaderMismatch,
 
     /// <summary>A symbolic link entry (Unix mode S_IFLNK, or a Windows reparse point).</summary>
     SymbolicLink,
