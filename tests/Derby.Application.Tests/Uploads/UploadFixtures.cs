@@ -98,6 +98,21 @@ internal static class UploadFixtures
         return patched;
     }
 
+    /// <summary>Overwrites a 16-bit field of every central directory record (8: flags, 10: compression method).</summary>
+    public static byte[] PatchCentralDirectoryField(byte[] zip, int offset, ushort value)
+    {
+        var patched = (byte[])zip.Clone();
+        for (var i = 0; i + 46 <= patched.Length; i++)
+        {
+            if (BitConverter.ToUInt32(patched, i) == 0x02014b50)
+            {
+                BitConverter.GetBytes(value).CopyTo(patched, i + offset);
+            }
+        }
+
+        return patched;
+    }
+
     /// <summary>Overwrites both entry counts of the end of central directory record.</summary>
     public static byte[] PatchEndRecordEntryCount(byte[] zip, ushort count)
     {

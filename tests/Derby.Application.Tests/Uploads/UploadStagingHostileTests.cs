@@ -357,6 +357,63 @@ public sealed class UploadStagingHostileTests : IDisposable
     }
 
     [Fact]
+    public async Task StageAsync_RefusesWindowsReparsePointEntries()
+    {
+        // FILE_ATTRIBUTE_REPARSE_POINT (0x400) in the DOS attributes: a symbolic link or junction zipped on Windows.
+        var zip = Zip(new ZipItem("junction", [], 0x400));
+
+        Single(await Refused(Small, Part("win.zip", zip)), UploadRule.SymbolicLink);
+    }
+
+    [Fact]
+    public async Task StageAsync_RefusesEncryptedEntries()
+    {
+        // General purpose flag bit 0: traditional PKWARE encryption.
+        var zip = PatchCentralDirectoryField(Zip(("secret.dcm", Bytes(100, 12))), 8, 1);
+
+        var reason = Single(await Refused(Small, Part("secret.zip", zip)), UploadRule.EncryptedEntry);
+
+        Assert.Equal("secret.dcm", reason.Entry);
+    }
+
+    [Fact]
+    public async Task StageAsync_RefusesUnsupportedCompressionMethods()
+    {
+        // Method 14 is LZMA, which System.IO.Compression does not read.
+        var zip = PatchCentralDirectoryField(Zip(("lzma.dcm", Bytes(100, 13))), 10, 14);
+
+        Single(await Refused(Small, Part("lzma.zip", zip)), UploadRule.CorruptArchive);
+    }
+
+    [Fact]
+    public async Task StageAsync_RefusesEntryPathsTooLong_UnderTheArchiveFolder()
+    {
+        // 70 + 1 + 15 characters: the entry alone is within the limit of 80, not under its archive's folder.
+        var zip = Zip((new string('e', 15), new byte[] { 1 }));
+
+        var reason = Single(await Refused(Small, Part(new string('a', 70) + ".zip", zip)), UploadRule.PathTooLong);
+
+        Assert.Contains("86 characters", reason.Message);
+    }
+
+    [Fact]
+    public async Task StageAsync_TreatsComposedAndDecomposedNames_AsTheSameFile()
+    {
+        // "é" as one code point (NFC, Windows and Linux) and as e + combining acute (NFD, macOS).
+        var reason = Single(await Refused(Small, Part("caf\u00e9.dcm", [1]), Part("cafe\u0301.dcm", [2])), UploadRule.DuplicatePath);
+
+        Assert.Equal("cafe\u0301.dcm", reason.Part);
+    }
+
+    [Fact]
+    public async Task StageAsync_RefusesADirectoryEntryClashingWithAFile()
+    {
+        var zip = Zip(new ZipItem("x.dcm", [1]), new ZipItem("x.dcm/", []));
+
+        Single(await Refused(Small, Part("clash.zip", zip)), UploadRule.DuplicatePath);
+    }
+
+    [Fact]
     public async Task StageAsync_CleansUp_WhenCancelledMidStream()
     {
         using var cts = new CancellationTokenSource();

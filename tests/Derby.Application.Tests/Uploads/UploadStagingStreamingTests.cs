@@ -1,4 +1,5 @@
 using Derby.Application.Uploads;
+using Xunit.Abstractions;
 using static Derby.Application.Tests.Uploads.UploadFixtures;
 
 namespace Derby.Application.Tests.Uploads;
@@ -8,7 +9,7 @@ namespace Derby.Application.Tests.Uploads;
 public sealed class MemoryMeasurement;
 
 [Collection(nameof(MemoryMeasurement))]
-public sealed class UploadStagingStreamingTests : IDisposable
+public sealed class UploadStagingStreamingTests(ITestOutputHelper output) : IDisposable
 {
     private const long Length = 50L * 1024 * 1024;
 
@@ -30,6 +31,7 @@ public sealed class UploadStagingStreamingTests : IDisposable
         var staged = await UploadStaging.StageAsync([new UploadPart("big.dcm", () => source, null)], _root.Path, limits, progress, CancellationToken.None);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
 
+        output.WriteLine($"largest read {source.LargestRead} B, {source.Reads} reads, heap peak +{(peak - baseline) / 1024} KiB, allocated {allocated / 1024} KiB");
         var file = Assert.Single(staged.Files);
         Assert.Equal(Length, file.Size);
         Assert.Equal(Length, new FileInfo(file.FullPath).Length);
