@@ -212,11 +212,12 @@ internal sealed class StagingSession
     {
         try
         {
-            return ZipDirectory.Count(stream, _limits.MaxArchiveEntries);
+            // A name is at most MaxPathLength UTF-16 characters, i.e. at most 3 UTF-8 bytes each.
+            return ZipDirectory.Count(stream, _limits.MaxArchiveEntries, maxNameBytes: (int)Math.Min(ushort.MaxValue, 3L * _limits.MaxPathLength));
         }
         catch (Exception e) when (e is InvalidDataException or EndOfStreamException)
         {
-            throw Reject(name, null, UploadRule.CorruptArchive, $"the file is not a readable zip archive ({e.Message})");
+            throw Reject(name, null, UploadRule.CorruptArchive, $"the file is not a zip archive this server accepts ({e.Message})");
         }
     }
 

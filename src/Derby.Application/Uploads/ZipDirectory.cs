@@ -19,8 +19,14 @@ internal static class ZipDirectory
     /// <summary>The entries the directory declares, and the entries found walking it (stopping once past the limit; -1 when the declared count alone is over it).</summary>
     public readonly record struct Census(ulong DeclaredEntries, long CountedEntries);
 
-    /// <summary>Counts the entries; throws <see cref="InvalidDataException"/> when the structure is not a zip's.</summary>
-    public static Census Count(Stream archive, int maxEntries)
+    /// <summary>
+    /// Most bytes of extra fields plus comment in one record. Real tools write well under 200 (zip64, NTFS and Unix
+    /// times, a Unicode path); ZipArchive keeps them in memory, so 20,000 records of 128 KiB each must not get through.
+    /// </summary>
+    public const int MaxExtraAndCommentBytes = 4096;
+
+    /// <summary>Counts the entries; throws <see cref="InvalidDataException"/> when the structure is not a zip's or a record is oversized.</summary>
+    public static Census Count(Stream archive, int maxEntries, int maxNameBytes)
     {
         var length = archive.Length;
         if (length < EndLength)
@@ -112,10 +118,19 @@ internal static class ZipDirectory
                 throw new InvalidDataException("bad central directory record");
             }
 
-            var variable = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28))
-                + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(30))
-                + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(32));
-            reader.Seek(variable, SeekOrigin.Current);
+            var nameLength = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(28));
+            var extraAndComment = BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(30)) + BinaryPrimitives.ReadUInt16LittleEndian(header.AsSpan(32));
+            if (nameLength > maxNameBytes)
+            {
+                throw new InvalidDataException($"entry {counted + 1} has a name of {nameLength} bytes, more than {maxNameBytes}");
+            }
+
+            if (extraAndComment > MaxExtraAndCommentBytes)
+            {
+                throw new InvalidDataException($"entry {counted + 1} has {extraAndComment} bytes of extra fields and comment, more than {MaxExtraAndCommentBytes}");
+            }
+
+            reader.Seek(nameLength + extraAndComment, SeekOrigin.Current);
             counted++;
         }
 

@@ -414,6 +414,25 @@ public sealed class UploadStagingHostileTests : IDisposable
     }
 
     [Fact]
+    public async Task StageAsync_RefusesOversizedCentralDirectoryRecords_BeforeOpeningTheArchive()
+    {
+        // ZipArchive keeps names, extra fields and comments in memory: 20,000 records of 64 KiB each would be 1.3 GB.
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            archive.CreateEntry("a.dcm").Comment = new string('c', 5000);
+        }
+
+        var longName = Zip((new string('n', 241) + "/x", new byte[] { 1 }));
+
+        var comment = Single(await Refused(Small, Part("comment.zip", buffer.ToArray())), UploadRule.CorruptArchive);
+        var name = Single(await Refused(Small, Part("name.zip", longName)), UploadRule.CorruptArchive);
+
+        Assert.Contains("5000 bytes of extra fields and comment", comment.Message);
+        Assert.Contains("name of 243 bytes, more than 240", name.Message);
+    }
+
+    [Fact]
     public async Task StageAsync_CleansUp_WhenCancelledMidStream()
     {
         using var cts = new CancellationTokenSource();
