@@ -449,6 +449,30 @@ public sealed class UploadStagingHostileTests : IDisposable
     }
 
     [Fact]
+    public async Task StageAsync_CleansUp_WhenCancelledWhileExtracting()
+    {
+        using var cts = new CancellationTokenSource();
+        var zip = Zip(("a.dcm", Bytes(600_000, 14)), ("b.dcm", Bytes(600_000, 15)), ("c.dcm", Bytes(600_000, 16)));
+        var progress = new CancelAt(p => p.FilesDone >= 1, cts);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(
+            () => UploadStaging.StageAsync([Part("study.zip", zip)], _root.Path, UploadLimits.Default, progress, cts.Token));
+
+        Assert.True(progress.Fired);
+        Assert.True(IsEmpty(_root.Path));
+    }
+
+    [Fact]
+    public async Task StageAsync_RefusesTheSameEntryTwiceInOneArchive()
+    {
+        var zip = Zip(("IM1.dcm", new byte[] { 1 }), ("im1.dcm", new byte[] { 2 }));
+
+        var reason = Single(await Refused(Small, Part("twice.zip", zip)), UploadRule.DuplicatePath);
+
+        Assert.Equal("im1.dcm", reason.Entry);
+    }
+
+    [Fact]
     public async Task StageAsync_CleansUp_WhenAPartFailsToRead()
     {
         var parts = new[] { Part("done.dcm", Bytes(1000, 9)), new UploadPart("broken.dcm", () => throw new IOException("connection reset"), null) };
@@ -457,5 +481,20 @@ public sealed class UploadStagingHostileTests : IDisposable
 
         Assert.Equal("connection reset", error.Message);
         Assert.True(IsEmpty(_root.Path));
+    }
+
+    /// <summary>Cancels the upload from inside a progress report, i.e. while bytes are flowing.</summary>
+    private sealed class CancelAt(Func<UploadProgress, bool> when, CancellationTokenSource cts) : IProgress<UploadProgress>
+    {
+        public bool Fired { get; private set; }
+
+        public void Report(UploadProgress value)
+        {
+            if (!Fired && when(value))
+            {
+                Fired = true;
+                cts.Cancel();
+            }
+        }
     }
 }
