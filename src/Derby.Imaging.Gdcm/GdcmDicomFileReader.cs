@@ -13,6 +13,7 @@ namespace Derby.Imaging.Gdcm;
 public sealed class GdcmDicomFileReader : IDicomFileReader
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
+    private static readonly Lock VrTextGate = new();
 
     public GdcmDicomFileReader()
     {
@@ -91,7 +92,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
                 var bytes = Bytes(element);
                 // In a big-endian file GDCM has already swapped OW pixel data into little-endian 16-bit words; what is
                 // left to undo is the word order of 32-bit values and the byte pairs of 8-bit values.
-                var wordsSwapped = ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2" && element.GetVR().toString()?.Trim() == "OW";
+                var wordsSwapped = ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2" && VrText(element.GetVR()) == "OW";
                 return layout.Decode(bytes, frame, wordsSwapped, path);
             }
 
@@ -492,9 +493,21 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         return buffer;
     }
 
+    /// <summary>
+    /// The VR's name. GDCM's binding writes it into one static buffer shared by all threads (SWIG's toString extension),
+    /// so parallel reads got each other's VRs (a file's Rows read as missing); the call is serialised.
+    /// </summary>
+    private static string VrText(gdcm.VR vr)
+    {
+        lock (VrTextGate)
+        {
+            return vr.toString()?.Trim() ?? "";
+        }
+    }
+
     private static DicomVR VrOf(gdcm.DataElement de, DicomTag tag)
     {
-        var text = de.GetVR().toString()?.Trim() ?? "";
+        var text = VrText(de.GetVR());
         if (Enum.TryParse<DicomVR>(text, out var vr) && !(vr == DicomVR.UN && tag.Group % 2 == 0))
         {
             return vr;
@@ -504,13 +517,13 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         // pydicom does), except for sequences, whose UN bytes are kept as they are.
         if (vr == DicomVR.UN)
         {
-            var known = gdcm.Global.GetInstance().GetDicts().GetDictEntry(new gdcm.Tag(tag.Group, tag.Element)).GetVR().toString() ?? "";
+            var known = VrText(gdcm.Global.GetInstance().GetDicts().GetDictEntry(new gdcm.Tag(tag.Group, tag.Element)).GetVR());
             return Enum.TryParse<DicomVR>(known, out var dictionaryVr) && dictionaryVr is not (DicomVR.SQ or DicomVR.UN) ? dictionaryVr : DicomVR.UN;
         }
 
         // Implicit VR: the public dictionary knows (ambiguous US or SS: unsigned).
         var entry = gdcm.Global.GetInstance().GetDicts().GetDictEntry(new gdcm.Tag(tag.Group, tag.Element));
-        var name = entry.GetVR().toString() ?? "";
+        var name = VrText(entry.GetVR());
         if (name.StartsWith("US", StringComparison.Ordinal))
         {
             return DicomVR.US;

@@ -89,6 +89,7 @@ public static class DicomTags
     public static readonly DicomTag CodeValue = new(0x0008, 0x0100);
     public static readonly DicomTag CodingSchemeDesignator = new(0x0008, 0x0102);
     public static readonly DicomTag CodeMeaning = new(0x0008, 0x0104);
+    public static readonly DicomTag NumberOfFrames = new(0x0028, 0x0008);
     public static readonly DicomTag PixelData = new(0x7FE0, 0x0010);
 
     /// <summary>Philips PET private group creator and its SUV factors (PS3.15-kept for quantitation).</summary>
