@@ -19,6 +19,8 @@ public static class DependencyInjection
         builder.Services.AddScoped<StudyService>();
         builder.Services.AddScoped<CsvImportService>();
         builder.Services.AddScoped<DemoStudy>();
+        builder.Services.AddScoped<Imaging.DicomIngestService>();
+        builder.Services.AddScoped<Imaging.ImagingQueries>();
         return builder;
     }
 }

@@ -76,3 +76,10 @@ public enum ReviewStatus
     Disagreed = 3,
     NeedsSiteCorrection = 4,
 }
+
+/// <summary>The study's de-identification setting for DICOM uploads.</summary>
+public enum DeidentificationPolicy
+{
+    Reject = 1,
+    Scrub = 2,
+}

@@ -10,6 +10,9 @@ public sealed class Study
 
     public required string Title { get; set; }
 
+    /// <summary>What the DICOM gate does with identifying attributes: refuse the upload (the default) or scrub them.</summary>
+    public DeidentificationPolicy Deidentification { get; set; } = DeidentificationPolicy.Reject;
+
     public List<Site> Sites { get; } = [];
 
     public List<Cohort> Cohorts { get; } = [];

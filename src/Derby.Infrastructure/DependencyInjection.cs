@@ -60,6 +60,8 @@ public static class DependencyInjection
         services.AddTransient<ImportJob>();
 
         services.AddSingleton<IImportFileStore, ImportFileStore>();
+        services.AddSingleton<IDicomStore, DicomStore>();
+        services.AddSingleton<Derby.Imaging.Dicom.IDicomFileReader, Derby.Imaging.Gdcm.GdcmDicomFileReader>();
         services.AddScoped<IUserAdministration, UserAdministration>();
         services.AddScoped<DatabaseInitializer>();
         return builder;

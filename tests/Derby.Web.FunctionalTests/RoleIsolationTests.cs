@@ -53,6 +53,8 @@ public sealed class RoleIsolationTests(DerbyWebFactory app)
             new(HttpMethod.Put, $"/api/patients/{id}/outcome") { Content = Json(ValidOutcome) },
             new(HttpMethod.Post, "/api/sites/HWMU/patients") { Content = Json("""{"pseudonym":"HWMU-X1","treatmentArm":"FolfoxAlone","cohortCodes":[]}""") },
             new(HttpMethod.Post, "/api/sites/HWMU/imports/patients") { Content = CsvForm("pseudonym,treatment_arm,cohorts\nHWMU-X2,folfox,\n") },
+            new(HttpMethod.Get, $"/api/patients/{id}/images"),
+            new(HttpMethod.Post, $"/api/patients/{id}/images") { Content = CsvForm("DICM", "slice.dcm") },
         };
 
         foreach (var request in requests)

@@ -197,30 +197,115 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("CohortMemberships");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<double>("PositionMm")
+                        .HasColumnType("float");
+
+                    b.Property<Guid>("SeriesId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("SliceIndex")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SopInstanceUid")
+                        .IsUnique();
+
+                    b.HasIndex("SeriesId", "SliceIndex")
+                        .IsUnique();
+
+                    b.ToTable("ImagingInstances");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<int>("Columns")
+                        .HasColumnType("int");
+
+                    b.Property<string>("FrameOfReferenceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<int>("InstanceCount")
                         .HasColumnType("int");
+
+                    b.Property<string>("Manufacturer")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
 
                     b.Property<string>("Modality")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("Orientation")
+                        .HasMaxLength(128)
+                        .HasColumnType("nvarchar(128)");
+
                     b.Property<Guid>("PatientId")
                         .HasColumnType("uniqueidentifier");
 
+                    b.Property<string>("PixelSpacing")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
                     b.Property<DateTime>("ReceivedUtc")
                         .HasColumnType("datetime2");
+
+                    b.Property<int>("Rows")
+                        .HasColumnType("int");
 
                     b.Property<string>("SeriesInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
+
+                    b.Property<double>("SliceSpacingMm")
+                        .HasColumnType("float");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<double?>("SuvFactor")
+                        .HasColumnType("float");
+
+                    b.Property<string>("SuvRule")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<string>("SuvTags")
+                        .HasMaxLength(512)
+                        .HasColumnType("nvarchar(512)");
 
                     b.HasKey("Id");
 
@@ -524,6 +609,11 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("Deidentification")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -783,6 +873,17 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagingSeries", "Series")
+                        .WithMany("Instances")
+                        .HasForeignKey("SeriesId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Series");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", "Patient")
@@ -937,6 +1038,11 @@ namespace Derby.Migrations.SqlServer.Migrations
             modelBuilder.Entity("Derby.Domain.Cohort", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
+                {
+                    b.Navigation("Instances");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>

@@ -579,3 +579,154 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [Studies] ADD [Deidentification] nvarchar(32) NOT NULL DEFAULT N'';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [Columns] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [FrameOfReferenceUid] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [Manufacturer] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [Model] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [Orientation] nvarchar(128) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [PixelSpacing] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [Rows] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [SliceSpacingMm] float NOT NULL DEFAULT 0.0E0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [StudyInstanceUid] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [SuvFactor] float NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [SuvRule] nvarchar(64) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    ALTER TABLE [ImagingSeries] ADD [SuvTags] nvarchar(512) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    CREATE TABLE [ImagingInstances] (
+        [Id] bigint NOT NULL IDENTITY,
+        [SeriesId] uniqueidentifier NOT NULL,
+        [SopInstanceUid] nvarchar(64) NOT NULL,
+        [Sha256] nvarchar(64) NOT NULL,
+        [SizeBytes] bigint NOT NULL,
+        [SliceIndex] int NOT NULL,
+        [PositionMm] float NOT NULL,
+        CONSTRAINT [PK_ImagingInstances] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ImagingInstances_ImagingSeries_SeriesId] FOREIGN KEY ([SeriesId]) REFERENCES [ImagingSeries] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ImagingInstances_SeriesId_SliceIndex] ON [ImagingInstances] ([SeriesId], [SliceIndex]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ImagingInstances_SopInstanceUid] ON [ImagingInstances] ([SopInstanceUid]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127121322_DicomIngestion'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127121322_DicomIngestion', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

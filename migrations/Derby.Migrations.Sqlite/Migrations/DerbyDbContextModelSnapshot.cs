@@ -188,29 +188,112 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("CohortMemberships");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("PositionMm")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("SeriesId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SliceIndex")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SopInstanceUid")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SopInstanceUid")
+                        .IsUnique();
+
+                    b.HasIndex("SeriesId", "SliceIndex")
+                        .IsUnique();
+
+                    b.ToTable("ImagingInstances");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.Property<Guid>("Id")
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Columns")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("FrameOfReferenceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("InstanceCount")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Manufacturer")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Modality")
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Model")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Orientation")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PixelSpacing")
+                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("ReceivedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Rows")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("SeriesInstanceUid")
                         .IsRequired()
                         .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SliceSpacingMm")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("StudyInstanceUid")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("SuvFactor")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("SuvRule")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SuvTags")
+                        .HasMaxLength(512)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
@@ -508,6 +591,11 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Deidentification")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Title")
                         .IsRequired()
                         .HasMaxLength(300)
@@ -761,6 +849,17 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagingSeries", "Series")
+                        .WithMany("Instances")
+                        .HasForeignKey("SeriesId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Series");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", "Patient")
@@ -915,6 +1014,11 @@ namespace Derby.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Derby.Domain.Cohort", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
+                {
+                    b.Navigation("Instances");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>

@@ -25,6 +25,8 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
 
     DbSet<ImagingSeries> ImagingSeries { get; }
 
+    DbSet<ImagingInstance> ImagingInstances { get; }
+
     DbSet<ModelVersion> ModelVersions { get; }
 
     DbSet<Prediction> Predictions { get; }

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Derby.Imaging.Dicom;
 using Derby.Imaging.Gdcm;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Derby.Cli.Commands;
 
@@ -32,7 +34,47 @@ internal static class DicomCommands
         dicom.Subcommands.Add(info);
         dicom.Subcommands.Add(Check());
         dicom.Subcommands.Add(Suv());
+        dicom.Subcommands.Add(Ingest());
         return dicom;
+    }
+
+    /// <summary>
+    /// <c>derby dicom ingest --patient PSEUDONYM DIR</c>: the web upload's use case from the command line. Prints the
+    /// per-series and per-file outcome as JSON; exits 0 when stored (or already stored), 3 when refused (nothing stored).
+    /// </summary>
+    private static Command Ingest()
+    {
+        var directory = new Argument<DirectoryInfo>("dir") { Description = "Folder of the patient's DICOM files (searched recursively)" };
+        directory.AcceptExistingOnly();
+        var patient = new Option<string>("--patient") { Description = "The patient's pseudonym", Required = true };
+        var ingest = new Command("ingest", "Store a patient's PET/CT series: all files or none") { directory, patient };
+        ingest.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var pseudonym = parse.GetValue(patient)!;
+            Guid id;
+            await using (var db = await services.GetRequiredService<Derby.Application.Common.IDerbyDbContextFactory>().CreateAsync(token))
+            {
+                id = await db.Patients.Where(p => p.Pseudonym == pseudonym).Select(p => p.Id).SingleOrDefaultAsync(token);
+            }
+
+            if (id == Guid.Empty)
+            {
+                throw new Derby.Application.Common.NotFoundException($"No patient '{pseudonym}': register the patient first");
+            }
+
+            var files = parse.GetValue(directory)!.EnumerateFiles("*", SearchOption.AllDirectories).Select(f => f.FullName).Order(StringComparer.Ordinal).ToList();
+            var result = await services.GetRequiredService<Derby.Application.Imaging.DicomIngestService>()
+                .IngestAsync(Derby.Application.Access.AccessScope.System, id, files, cancellationToken: token);
+            Json.Write(result);
+            if (!result.Accepted)
+            {
+                await Console.Error.WriteLineAsync($"error: the upload was refused; nothing was stored ({result.FileResults.Count(f => f.Status == Derby.Application.Imaging.IngestStatus.Refused)} files refused)");
+                return 3;
+            }
+
+            return 0;
+        }, ct));
+        return ingest;
     }
 
     /// <summary><c>derby dicom suv DIR</c>: the body-weight SUV factor of the one PET series in DIR, with the rule and tags behind it.</summary>

@@ -18,6 +18,7 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<BiopsyScores> BiopsyScores => Set<BiopsyScores>();
     public DbSet<Outcome> Outcomes => Set<Outcome>();
     public DbSet<ImagingSeries> ImagingSeries => Set<ImagingSeries>();
+    public DbSet<ImagingInstance> ImagingInstances => Set<ImagingInstance>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<Prediction> Predictions => Set<Prediction>();
     public DbSet<Review> Reviews => Set<Review>();

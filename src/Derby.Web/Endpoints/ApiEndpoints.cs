@@ -97,6 +97,42 @@ public static class ApiEndpoints
             return run is null ? Results.NotFound() : Results.Ok(ImportRunDto.From(run));
         });
 
+        api.MapGet("/patients/{id:guid}/images", async (Guid id, HttpContext http, AccessScopeProvider scopes, Derby.Application.Imaging.ImagingQueries imaging,
+            CancellationToken ct) =>
+            Results.Ok((await imaging.SeriesOfAsync(await scopes.GetAsync(http.User, ct), id, ct)).Select(s => new
+            {
+                s.SeriesInstanceUid, s.Modality, s.InstanceCount, s.Rows, s.Columns, s.PixelSpacing, s.SliceSpacingMm, s.SuvFactor, s.SuvRule,
+            })));
+
+        // DICOM files or zip archives as multipart form parts, streamed to the staging folder, then ingested whole or not at all.
+        api.MapPost("/patients/{id:guid}/images", async (Guid id, HttpContext http, AccessScopeProvider scopes,
+            Derby.Application.Imaging.DicomIngestService ingest, Derby.Infrastructure.DerbyOptionsAccessor options, CancellationToken ct) =>
+        {
+            var scope = await scopes.GetAsync(http.User, ct);
+            // Access first: nothing of an upload is read for a patient the caller may not change.
+            await ingest.CheckAccessAsync(scope, id, ct);
+            if (!http.Request.HasFormContentType)
+            {
+                throw new ValidationFailedException([new FieldError("files", "Send the files as multipart/form-data")]);
+            }
+
+            var form = await http.Request.ReadFormAsync(ct);
+            var parts = form.Files.Select(f => new Derby.Application.Uploads.UploadPart(f.FileName, f.OpenReadStream, f.Length)).ToList();
+            var staged = await Derby.Application.Uploads.UploadStaging.StageAsync(parts, Path.Combine(options.Value.DataPath, "staging"),
+                Derby.Application.Uploads.UploadLimits.Default, null, ct);
+            try
+            {
+                var result = await ingest.IngestAsync(scope, id, staged.Files.Select(f => f.FullPath).ToList(), cancellationToken: ct);
+                return result.Accepted ? Results.Ok(result) : Results.UnprocessableEntity(result);
+            }
+            finally
+            {
+                staged.Delete();
+            }
+        }).DisableAntiforgery().AddEndpointFilter<AntiforgeryHeaderFilter>()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Derby.Application.Uploads.UploadLimits.Default.MaxTotalBytes))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = Derby.Application.Uploads.UploadLimits.Default.MaxTotalBytes });
+
         api.MapGet("/imports/templates/{kind}", (string kind) =>
             ImportFormat.ParseKind(kind.Replace(".csv", "", StringComparison.OrdinalIgnoreCase)) is { } k
                 ? Results.Text(ImportFormat.Get(k).HeaderLine + "\n", "text/csv")
@@ -126,6 +162,10 @@ internal sealed class ApiErrorFilter : IEndpointFilter
         catch (ValidationFailedException ex)
         {
             return Results.ValidationProblem(ex.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+        }
+        catch (Derby.Application.Uploads.UploadRejectedException ex)
+        {
+            return Results.Problem("The upload was refused; nothing was stored: " + string.Join("; ", ex.Reasons), statusCode: StatusCodes.Status422UnprocessableEntity);
         }
     }
 }

@@ -9,8 +9,28 @@ internal sealed class ImagingSeriesConfiguration : IEntityTypeConfiguration<Imag
     public void Configure(EntityTypeBuilder<ImagingSeries> b)
     {
         b.Property(s => s.SeriesInstanceUid).HaveMaxLengthAndRequire(64);
+        b.Property(s => s.StudyInstanceUid).HasMaxLength(64);
+        b.Property(s => s.FrameOfReferenceUid).HasMaxLength(64);
+        b.Property(s => s.PixelSpacing).HasMaxLength(64);
+        b.Property(s => s.Orientation).HasMaxLength(128);
+        b.Property(s => s.Manufacturer).HasMaxLength(64);
+        b.Property(s => s.Model).HasMaxLength(64);
+        b.Property(s => s.SuvRule).HasMaxLength(64);
+        b.Property(s => s.SuvTags).HasMaxLength(512);
         b.HasIndex(s => s.SeriesInstanceUid).IsUnique();
         b.HasOne(s => s.Patient).WithMany(p => p.Series).HasForeignKey(s => s.PatientId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class ImagingInstanceConfiguration : IEntityTypeConfiguration<ImagingInstance>
+{
+    public void Configure(EntityTypeBuilder<ImagingInstance> b)
+    {
+        b.Property(i => i.SopInstanceUid).HaveMaxLengthAndRequire(64);
+        b.Property(i => i.Sha256).HaveMaxLengthAndRequire(64);
+        b.HasIndex(i => i.SopInstanceUid).IsUnique();
+        b.HasIndex(i => new { i.SeriesId, i.SliceIndex }).IsUnique();
+        b.HasOne(i => i.Series).WithMany(s => s.Instances).HasForeignKey(i => i.SeriesId).OnDelete(DeleteBehavior.Cascade);
     }
 }
 

@@ -1,0 +1,242 @@
+using System.Globalization;
+using System.Text.Json;
+using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Domain;
+using Derby.Imaging.Deidentification;
+using Derby.Imaging.Dicom;
+using Derby.Imaging.Quantitation;
+using Derby.Imaging.Series;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+
+namespace Derby.Application.Imaging;
+
+/// <summary>
+/// Takes a patient's staged DICOM files (an upload, a folder, DICOMweb) into the study: every file through the
+/// de-identification gate, series assembled and checked, PET quantitation derived; then the whole upload is stored
+/// (content-addressed files and index rows in one transaction) or nothing is. Sending the same files again is a no-op.
+/// </summary>
+public sealed class DicomIngestService(
+    IDerbyDbContextFactory dbFactory,
+    IDicomFileReader reader,
+    IDicomStore store,
+    IClock clock,
+    ILogger<DicomIngestService> logger)
+{
+    /// <summary>Throws unless the caller may send images of the patient: not found for other sites, forbidden for readers.</summary>
+    public async Task CheckAccessAsync(AccessScope scope, Guid patientId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var patient = await db.Patients.AsNoTracking().Include(p => p.Site).SingleOrDefaultAsync(p => p.Id == patientId, cancellationToken);
+        if (patient is null || !scope.CanRead(patient.SiteId))
+        {
+            throw new NotFoundException("No such patient");
+        }
+
+        if (!scope.CanEdit(patient.SiteId))
+        {
+            throw new ForbiddenException($"Only coordinators of site {patient.Site!.Code} can send images of its patients");
+        }
+    }
+
+    public async Task<IngestResult> IngestAsync(AccessScope scope, Guid patientId, IReadOnlyList<string> files, IProgress<(int Done, int Total)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        Patient patient;
+        DeidentificationPolicy policy;
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            patient = await db.Patients.AsNoTracking().Include(p => p.Site).SingleOrDefaultAsync(p => p.Id == patientId, cancellationToken)
+                ?? throw new NotFoundException("No such patient");
+            if (!scope.CanRead(patient.SiteId))
+            {
+                throw new NotFoundException("No such patient");
+            }
+
+            if (!scope.CanEdit(patient.SiteId))
+            {
+                throw new ForbiddenException($"Only coordinators of site {patient.Site!.Code} can send images of its patients");
+            }
+
+            policy = (await db.Studies.AsNoTracking().SingleAsync(s => s.Id == patient.Site!.StudyId, cancellationToken)).Deidentification;
+        }
+
+        if (files.Count == 0)
+        {
+            throw new ValidationFailedException([new FieldError("files", "The upload holds no files")]);
+        }
+
+        // 1. Read and gate every file.
+        var fileResults = new List<IngestFileResult>();
+        var slices = new List<SliceSource>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var path = files[i];
+            var name = Path.GetFileName(path);
+            try
+            {
+                var read = reader.Read(path);
+                var reasons = new List<string>();
+                var modality = read.Dataset.GetString(DicomTags.Modality);
+                if (modality is not ("PT" or "CT"))
+                {
+                    reasons.Add($"modality '{modality ?? "none"}': only PET (PT) and CT series are accepted");
+                }
+
+                if (policy == DeidentificationPolicy.Scrub)
+                {
+                    reasons.Add("this study is set to scrub identifying attributes, which is not available yet: send de-identified files");
+                }
+
+                reasons.AddRange(DeidentificationGate.Check(read.Dataset, patient.Pseudonym).Findings.Select(f => f.ToString()));
+                fileResults.Add(new IngestFileResult(name, reasons.Count == 0 ? IngestStatus.Accepted : IngestStatus.Refused,
+                    read.Dataset.GetString(DicomTags.SeriesInstanceUid), reasons));
+                slices.Add(new SliceSource(path, read.Dataset));
+            }
+            catch (DicomReadException ex)
+            {
+                fileResults.Add(new IngestFileResult(name, IngestStatus.Refused, null, [ex.Reason]));
+            }
+
+            progress?.Report((i + 1, files.Count));
+        }
+
+        // 2. Assemble and check each series; derive PET quantitation.
+        var seriesResults = new List<IngestSeriesResult>();
+        var accepted = new List<(SeriesAssembly Assembly, SuvResult? Suv)>();
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            foreach (var series in SeriesAssembler.Assemble(slices))
+            {
+                var reasons = series.Problems.ToList();
+                var refusedFiles = fileResults.Count(f => f.SeriesInstanceUid == series.SeriesInstanceUid && f.Status == IngestStatus.Refused);
+                if (refusedFiles > 0)
+                {
+                    reasons.Add($"{refusedFiles} of its files were refused");
+                }
+
+                SuvResult? suv = null;
+                if (reasons.Count == 0 && series.Modality == "PT")
+                {
+                    try
+                    {
+                        suv = SuvCalculator.Compute(series.Slices.Select(s => s.Dataset).ToList());
+                    }
+                    catch (SuvException ex)
+                    {
+                        reasons.Add("PET quantitation: " + ex.Message);
+                    }
+                }
+
+                var existing = await db.ImagingSeries.AsNoTracking().SingleOrDefaultAsync(s => s.SeriesInstanceUid == series.SeriesInstanceUid, cancellationToken);
+                if (existing is not null && existing.PatientId != patient.Id)
+                {
+                    reasons.Add("this series is already stored for another patient");
+                }
+
+                var status = reasons.Count > 0 ? IngestStatus.Refused
+                    : existing is not null && existing.InstanceCount == series.Slices.Count ? IngestStatus.AlreadyStored
+                    : IngestStatus.Accepted;
+                if (existing is not null && status == IngestStatus.Accepted)
+                {
+                    reasons.Add($"this series is already stored with {existing.InstanceCount} files; this upload has {series.Slices.Count}");
+                    status = IngestStatus.Refused;
+                }
+
+                seriesResults.Add(new IngestSeriesResult(series.SeriesInstanceUid, series.Modality, series.Slices.Count, status, reasons, suv?.SuvFactor, suv?.Rule));
+                if (status == IngestStatus.Accepted)
+                {
+                    accepted.Add((series, suv));
+                }
+            }
+        }
+
+        var ok = fileResults.All(f => f.Status != IngestStatus.Refused) && seriesResults.All(s => s.Status != IngestStatus.Refused);
+        if (!ok)
+        {
+            await AuditAsync(scope, patient, "dicom.refused", new { files = files.Count, refused = fileResults.Count(f => f.Status == IngestStatus.Refused) }, cancellationToken);
+            logger.LogInformation("Upload for {Pseudonym} refused: {Files} files", patient.Pseudonym, files.Count);
+            return new IngestResult(false, files.Count, 0, 0, seriesResults, fileResults);
+        }
+
+        // 3. Store the files, then index them, all series in one transaction.
+        var stored = 0;
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            foreach (var (assembly, suv) in accepted)
+            {
+                var g = assembly.Geometry!;
+                var first = assembly.Slices[0].Dataset;
+                var series = new ImagingSeries
+                {
+                    Id = Guid.NewGuid(),
+                    PatientId = patient.Id,
+                    Modality = assembly.Modality == "PT" ? ImagingModality.Pet : ImagingModality.Ct,
+                    SeriesInstanceUid = assembly.SeriesInstanceUid,
+                    StudyInstanceUid = first.GetString(DicomTags.StudyInstanceUid),
+                    FrameOfReferenceUid = g.FrameOfReferenceUid,
+                    InstanceCount = assembly.Slices.Count,
+                    Rows = g.Rows,
+                    Columns = g.Columns,
+                    PixelSpacing = string.Join('\\', g.PixelSpacing.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+                    SliceSpacingMm = g.SliceSpacing,
+                    Orientation = string.Join('\\', g.Orientation.Select(v => v.ToString("R", CultureInfo.InvariantCulture))),
+                    Manufacturer = first.GetString(DicomTags.Manufacturer),
+                    Model = first.GetString(DicomTags.ManufacturerModelName),
+                    SuvFactor = suv?.SuvFactor,
+                    SuvRule = suv?.Rule,
+                    SuvTags = suv is null ? null : string.Join(' ', suv.TagsUsed.Select(t => t.ToString())),
+                    ReceivedUtc = clock.UtcNow,
+                };
+                db.ImagingSeries.Add(series);
+                for (var k = 0; k < assembly.Slices.Count; k++)
+                {
+                    var slice = assembly.Slices[k];
+                    var (sha, size) = await store.PutAsync(slice.Path, cancellationToken);
+                    var position = slice.Dataset.GetNumbers(DicomTags.ImagePositionPatient)!;
+                    series.Instances.Add(new ImagingInstance
+                    {
+                        SopInstanceUid = slice.Dataset.GetString(DicomTags.SopInstanceUid) ?? throw new InvalidOperationException("SOP Instance UID missing"),
+                        Sha256 = sha,
+                        SizeBytes = size,
+                        SliceIndex = k,
+                        PositionMm = position[0] * g.Normal[0] + position[1] * g.Normal[1] + position[2] * g.Normal[2],
+                    });
+                    stored++;
+                }
+            }
+
+            db.AuditEvents.Add(Audit(scope, patient, "dicom.ingested", new
+            {
+                series = accepted.Select(a => new { uid = a.Assembly.SeriesInstanceUid, a.Assembly.Modality, files = a.Assembly.Slices.Count }),
+            }));
+            await db.SaveChangesAsync(cancellationToken);
+            FaultPoints.Pass("dicom.commit");
+            await transaction.CommitAsync(cancellationToken);
+        }
+
+        var already = seriesResults.Where(s => s.Status == IngestStatus.AlreadyStored).Sum(s => s.Files);
+        logger.LogInformation("Upload for {Pseudonym}: {Stored} files stored, {Already} already stored", patient.Pseudonym, stored, already);
+        return new IngestResult(true, files.Count, stored, already, seriesResults, fileResults);
+    }
+
+    private async Task AuditAsync(AccessScope scope, Patient patient, string action, object details, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateAsync(ct);
+        db.AuditEvents.Add(Audit(scope, patient, action, details));
+        await db.SaveChangesAsync(ct);
+    }
+
+    private AuditEvent Audit(AccessScope scope, Patient patient, string action, object details) => new()
+    {
+        OccurredUtc = clock.UtcNow,
+        Actor = scope.UserName,
+        Action = action,
+        EntityType = nameof(Patient),
+        EntityId = patient.Id.ToString(),
+        SiteId = patient.SiteId,
+        Details = JsonSerializer.Serialize(details),
+    };
+}
