@@ -135,4 +135,28 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         await Assertions.Expect(summary).ToContainTextAsync("enter 90 for 90 or older");
         await ShotAsync(page, "clinical-form-errors");
     }
+
+    [Fact]
+    public async Task Coordinator_SendsAPatientsPetCtInThePage_AndSeesBothSeriesStored()
+    {
+        using var api = await demo.SignInAsync("zsh-coordinator");
+        var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
+        var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0002").GetProperty("id").GetString();
+        var files = Directory.GetFiles(Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "sites", "ZSH", "dicom", "ZSH-0002"), "*.dcm", SearchOption.AllDirectories);
+        var page = await SignInAsync("zsh-coordinator");
+
+        await page.GotoAsync($"/patients/{id}");
+        await WaitForCircuitAsync(page);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Images" }).ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=no-series]")).ToBeVisibleAsync();
+        await page.WaitForFunctionAsync("() => document.querySelector('[data-testid=image-files]')?._blazorInputFileNextFileId !== undefined");
+        await page.SetInputFilesAsync("[data-testid=image-files]", files);
+
+        await Assertions.Expect(page.Locator("[data-testid=upload-summary]")).ToContainTextAsync($"Stored: {files.Length} new files", new() { Timeout = 120_000 });
+        var rows = page.Locator("[data-testid=series-table] tbody tr");
+        await Assertions.Expect(rows).ToHaveCountAsync(2);
+        await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("PET");
+        await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("bqml-start-series-time");
+        await ShotAsync(page, "images-stored");
+    }
 }

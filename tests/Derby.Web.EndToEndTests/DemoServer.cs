@@ -24,6 +24,9 @@ public sealed partial class DemoServer : IAsyncLifetime
 
     public string Output => string.Join('\n', output);
 
+    /// <summary>The demo's data folder (database, stores, and the synthetic study it was filled with).</summary>
+    public string DataDirectory => data;
+
     /// <summary>Where screenshots and other artefacts of the browser tests are kept (artifacts/e2e).</summary>
     public static string ArtefactDirectory => Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "artifacts", "e2e")).FullName;
 
