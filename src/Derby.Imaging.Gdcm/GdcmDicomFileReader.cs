@@ -1,5 +1,8 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using Derby.Imaging.Dicom;
 using Derby.Imaging.Series;
@@ -14,7 +17,7 @@ namespace Derby.Imaging.Gdcm;
 public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReader
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
-    private static readonly Lock VrTextGate = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<gdcm.VR.VRType, string> VrNames = new();
 
     public GdcmDicomFileReader()
     {
@@ -45,7 +48,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         DicomDataset dataset;
         try
         {
-            dataset = Convert(source, strings, charset, path, keepAlive);
+            dataset = Convert(source, strings, charset, path, keepAlive, tsUid == "1.2.840.10008.1.2.2");
         }
         finally
         {
@@ -195,59 +198,44 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
 
     /// <summary>
     /// Stored 16-bit values (only the stored bits, sign-extended when signed, as <see cref="Layout.Decode"/> does) to
-    /// (v × slope + intercept) × factor in double, rounded once to float. Vectorised: int → double is exact and the same
-    /// IEEE operations run in the same order, so every value is bit-identical to the scalar form.
+    /// (v × slope + intercept) × factor in double, rounded once to float. With AVX2, eight pixels at a time: int → double is
+    /// exact, multiply and add run as separate IEEE operations in the same order (no fused multiply-add) and double → float
+    /// rounds to nearest, so every value is bit-identical to the scalar form.
     /// </summary>
     private static void Rescale(ReadOnlySpan<byte> bytes, bool signed, int bitsStored, double slope, double intercept, double factor, Span<float> target)
     {
-        var shift = 16 - bitsStored;
-        var ints = System.Buffers.ArrayPool<int>.Shared.Rent(target.Length);
-        try
+        var words = MemoryMarshal.Cast<byte, ushort>(bytes);
+        var shift = 32 - bitsStored;
+        var mask = (1 << bitsStored) - 1;
+        var p = 0;
+        if (Avx2.IsSupported)
         {
-            var stored = ints.AsSpan(0, target.Length);
-            if (signed)
+            ref var source = ref MemoryMarshal.GetReference(words);
+            ref var destination = ref MemoryMarshal.GetReference(target);
+            var vSlope = Vector256.Create(slope);
+            var vIntercept = Vector256.Create(intercept);
+            var vFactor = Vector256.Create(factor);
+            var vMask = Vector256.Create(mask);
+            for (; p <= words.Length - 8; p += 8)
             {
-                var source = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, short>(bytes);
-                for (var i = 0; i < stored.Length; i++)
-                {
-                    // Shifting the stored bits to the top and back sign-extends from the stored bit depth.
-                    stored[i] = (short)(source[i] << shift) >> shift;
-                }
-            }
-            else
-            {
-                var source = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, ushort>(bytes);
-                var mask = (1 << bitsStored) - 1;
-                for (var i = 0; i < stored.Length; i++)
-                {
-                    stored[i] = source[i] & mask;
-                }
-            }
-
-            var p = 0;
-            if (System.Numerics.Vector.IsHardwareAccelerated)
-            {
-                var vSlope = new System.Numerics.Vector<double>(slope);
-                var vIntercept = new System.Numerics.Vector<double>(intercept);
-                var vFactor = new System.Numerics.Vector<double>(factor);
-                var width = System.Numerics.Vector<int>.Count;
-                for (; p <= stored.Length - width; p += width)
-                {
-                    System.Numerics.Vector.Widen(new System.Numerics.Vector<int>(stored[p..]), out var low, out var high);
-                    var a = (System.Numerics.Vector.ConvertToDouble(low) * vSlope + vIntercept) * vFactor;
-                    var b = (System.Numerics.Vector.ConvertToDouble(high) * vSlope + vIntercept) * vFactor;
-                    System.Numerics.Vector.Narrow(a, b).CopyTo(target[p..]);
-                }
-            }
-
-            for (; p < stored.Length; p++)
-            {
-                target[p] = (float)((stored[p] * slope + intercept) * factor);
+                var raw = Vector128.LoadUnsafe(ref source, (nuint)p);
+                var stored = signed
+                    ? Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(raw.AsInt16()), shift), shift)
+                    : Avx2.ConvertToVector256Int32(raw) & vMask;
+                var low = Avx.ConvertToVector256Double(stored.GetLower());
+                var high = Avx.ConvertToVector256Double(stored.GetUpper());
+                low = Avx.Multiply(Avx.Add(Avx.Multiply(low, vSlope), vIntercept), vFactor);
+                high = Avx.Multiply(Avx.Add(Avx.Multiply(high, vSlope), vIntercept), vFactor);
+                Avx.ConvertToVector128Single(low).StoreUnsafe(ref destination, (nuint)p);
+                Avx.ConvertToVector128Single(high).StoreUnsafe(ref destination, (nuint)(p + 4));
             }
         }
-        finally
+
+        for (; p < words.Length; p++)
         {
-            System.Buffers.ArrayPool<int>.Shared.Return(ints);
+            // Shifting the stored bits to the top and back sign-extends from the stored bit depth.
+            var v = signed ? (int)(short)words[p] << shift >> shift : words[p] & mask;
+            target[p] = (float)((v * slope + intercept) * factor);
         }
     }
 
@@ -495,7 +483,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         };
     }
 
-    private static DicomDataset Convert(gdcm.DataSet source, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive)
+    private static DicomDataset Convert(gdcm.DataSet source, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive, bool bigEndian)
     {
         var result = new DicomDataset();
         var cursor = new gdcm.Tag(0, 0);
@@ -514,7 +502,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
             var dicomTag = new DicomTag(group, element);
             if (group != 0x0002 && !(group == 0x7FE0 && element == 0x0010) && element != 0x0000)
             {
-                var converted = ConvertElement(de, dicomTag, strings, charset, path, keepAlive);
+                var converted = ConvertElement(de, dicomTag, strings, charset, path, keepAlive, bigEndian);
                 if (converted is not null)
                 {
                     result.Add(converted);
@@ -531,7 +519,8 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         return result;
     }
 
-    private static DicomElement? ConvertElement(gdcm.DataElement de, DicomTag tag, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive)
+    private static DicomElement? ConvertElement(gdcm.DataElement de, DicomTag tag, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive,
+        bool bigEndian)
     {
         var vr = VrOf(de, tag);
         if (vr == DicomVR.SQ)
@@ -554,7 +543,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
                 var n = sq.GetNumberOfItems();
                 for (uint i = 1; i <= n; i++)
                 {
-                    items.Add(Convert(sq.GetItem(i).GetNestedDataSet(), strings, charset, path, keepAlive));
+                    items.Add(Convert(sq.GetItem(i).GetNestedDataSet(), strings, charset, path, keepAlive, bigEndian));
                 }
             }
 
@@ -565,7 +554,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         return vr switch
         {
             DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.FL or DicomVR.FD or DicomVR.OB or DicomVR.OW or DicomVR.UN
-                => new DicomBinary(tag, vr, Normalise(vr, bytes, de, strings)),
+                => new DicomBinary(tag, vr, Normalise(vr, bytes, de, strings, bigEndian)),
             _ => new DicomText(tag, vr, (vr is DicomVR.UI or DicomVR.DA or DicomVR.TM or DicomVR.DT or DicomVR.DS or DicomVR.IS or DicomVR.CS or DicomVR.AS or DicomVR.AE
                     ? Encoding.ASCII : charset).GetString(bytes).TrimEnd('\0', ' ')),
         };
@@ -575,9 +564,10 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
     /// Binary numbers as little-endian bytes: GDCM hands over the file's bytes, so big-endian files go through its string
     /// conversion, which knows the byte order, and are packed again.
     /// </summary>
-    private static byte[] Normalise(DicomVR vr, byte[] bytes, gdcm.DataElement de, gdcm.StringFilter strings)
+    private static byte[] Normalise(DicomVR vr, byte[] bytes, gdcm.DataElement de, gdcm.StringFilter strings, bool bigEndian)
     {
-        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0)
+        // Little-endian integers are already what the text round trip would give (floats are left to it: unchanged behaviour).
+        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0 || (!bigEndian && vr is DicomVR.US or DicomVR.SS or DicomVR.UL))
         {
             return bytes;
         }
@@ -639,15 +629,15 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
     }
 
     /// <summary>
-    /// The VR's name. GDCM's binding writes it into one static buffer shared by all threads (SWIG's toString extension),
-    /// so parallel reads got each other's VRs (a file's Rows read as missing); the call is serialised.
+    /// The VR's name, from GDCM's static table by VR type (the same text as VR.toString(), checked for every type). Not
+    /// toString(): GDCM's binding writes that into one static buffer shared by all threads, so parallel reads got each
+    /// other's VRs (a file's Rows read as missing).
     /// </summary>
     private static string VrText(gdcm.VR vr)
     {
-        lock (VrTextGate)
-        {
-            return vr.toString()?.Trim() ?? "";
-        }
+        gdcm.VR.VRType type = vr;
+        vr.Dispose();
+        return VrNames.GetOrAdd(type, static t => gdcm.VR.GetVRString(t)?.Trim() ?? "");
     }
 
     private static DicomVR VrOf(gdcm.DataElement de, DicomTag tag)
