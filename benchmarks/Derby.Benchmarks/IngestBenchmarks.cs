@@ -104,13 +104,15 @@ public class IngestBenchmarks
         return sum;
     }
 
+    /// <summary>Derby's header phase alone (no pixel decode, no volume), to show where the full path's time goes.</summary>
+    [Benchmark(OperationsPerInvoke = Slices, Description = "Derby Read + SeriesAssembler only (headers)")]
+    public int DerbyHeaders() => SeriesAssembler.Assemble(ReadAll()).Single().Slices.Count;
+
     /// <summary>Derby: read every header, assemble the series (checks and sort), decode to an HU volume.</summary>
     [Benchmark(OperationsPerInvoke = Slices, Description = "Derby Read + SeriesAssembler + VolumeBuilder.BuildHu")]
     public float DerbyIngest()
     {
-        var slices = new SliceSource[files.Length];
-        Parallel.For(0, files.Length, i => slices[i] = new SliceSource(files[i], reader.Read(files[i]).Dataset));
-        var series = SeriesAssembler.Assemble(slices).Single();
+        var series = SeriesAssembler.Assemble(ReadAll()).Single();
         if (!series.IsValid)
         {
             throw new InvalidOperationException(string.Join("; ", series.Problems));
@@ -118,6 +120,13 @@ public class IngestBenchmarks
 
         var hu = VolumeBuilder.BuildHu(series, reader);
         return hu[hu.Length / 2];
+    }
+
+    private SliceSource[] ReadAll()
+    {
+        var slices = new SliceSource[files.Length];
+        Parallel.For(0, files.Length, i => slices[i] = new SliceSource(files[i], reader.Read(files[i]).Dataset));
+        return slices;
     }
 
     private static DicomDataset Slice(int k)

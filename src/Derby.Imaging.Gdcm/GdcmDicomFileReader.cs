@@ -1,7 +1,11 @@
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using System.Text;
 using Derby.Imaging.Dicom;
+using Derby.Imaging.Series;
 
 namespace Derby.Imaging.Gdcm;
 
@@ -10,10 +14,10 @@ namespace Derby.Imaging.Gdcm;
 /// set), numbers as little-endian values whatever the file's byte order, sequences recursively; pixel data is decoded
 /// on demand by <see cref="ReadFrame"/>.
 /// </summary>
-public sealed class GdcmDicomFileReader : IDicomFileReader
+public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReader
 {
     private static readonly Encoding Latin1 = Encoding.Latin1;
-    private static readonly Lock VrTextGate = new();
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<gdcm.VR.VRType, string> VrNames = new();
 
     public GdcmDicomFileReader()
     {
@@ -44,7 +48,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         DicomDataset dataset;
         try
         {
-            dataset = Convert(source, strings, charset, path, keepAlive);
+            dataset = Convert(source, strings, charset, path, keepAlive, tsUid == "1.2.840.10008.1.2.2");
         }
         finally
         {
@@ -127,6 +131,112 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         }
 
         return decoded.Decode(buffer, frame, wordsSwapped: false, path);
+    }
+
+    /// <summary>
+    /// VolumeBuilder's fast path for native little-endian 16-bit single-frame grey images (CT and PET as scanners write
+    /// them): one parse, the pixel bytes copied once into a pooled buffer and rescaled straight into the volume. Other
+    /// layouts return false and go through <see cref="ReadFrame"/>.
+    /// </summary>
+    bool IRescalingFrameReader.TryReadRescaled(string path, int rows, int columns, double slope, double intercept, double factor, Span<float> target)
+    {
+        if (!BitConverter.IsLittleEndian || target.Length != rows * columns)
+        {
+            return false;
+        }
+
+        CheckFile(path);
+        using var reader = new gdcm.Reader();
+        reader.SetFileName(path);
+        if (!reader.Read())
+        {
+            throw new DicomReadException(path, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
+        }
+
+        var file = reader.GetFile();
+        var ts = file.GetHeader().GetDataSetTransferSyntax();
+        if (ts.IsEncapsulated() || ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2")
+        {
+            return false;
+        }
+
+        var ds = file.GetDataSet();
+        var layout = Layout.Of(ds, path);
+        if (layout.Rows != rows || layout.Columns != columns || layout.Samples != 1 || layout.BitsAllocated != 16 || layout.Frames != 1
+            || layout.BitsStored is < 1 or > 16)
+        {
+            return false;
+        }
+
+        var pixel = new gdcm.Tag(0x7FE0, 0x0010);
+        if (!ds.FindDataElement(pixel))
+        {
+            throw new DicomReadException(path, "has no pixel data");
+        }
+
+        var value = ds.GetDataElement(pixel).GetByteValue();
+        var need = rows * columns * 2;
+        var have = value is null ? 0 : (long)(uint)value.GetLength();
+        if (have < need)
+        {
+            throw Layout.Truncated(path, have, need);
+        }
+
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(need);
+        try
+        {
+            value!.GetBuffer(buffer, (uint)need);
+            Rescale(buffer.AsSpan(0, need), layout.Signed, layout.BitsStored, slope, intercept, factor, target);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Stored 16-bit values (only the stored bits, sign-extended when signed, as <see cref="Layout.Decode"/> does) to
+    /// (v × slope + intercept) × factor in double, rounded once to float. With AVX2, eight pixels at a time: int → double is
+    /// exact, multiply and add run as separate IEEE operations in the same order (no fused multiply-add) and double → float
+    /// rounds to nearest, so every value is bit-identical to the scalar form.
+    /// </summary>
+    private static void Rescale(ReadOnlySpan<byte> bytes, bool signed, int bitsStored, double slope, double intercept, double factor, Span<float> target)
+    {
+        var words = MemoryMarshal.Cast<byte, ushort>(bytes);
+        var shift = 32 - bitsStored;
+        var mask = (1 << bitsStored) - 1;
+        var p = 0;
+        if (Avx2.IsSupported)
+        {
+            ref var source = ref MemoryMarshal.GetReference(words);
+            ref var destination = ref MemoryMarshal.GetReference(target);
+            var vSlope = Vector256.Create(slope);
+            var vIntercept = Vector256.Create(intercept);
+            var vFactor = Vector256.Create(factor);
+            var vMask = Vector256.Create(mask);
+            for (; p <= words.Length - 8; p += 8)
+            {
+                var raw = Vector128.LoadUnsafe(ref source, (nuint)p);
+                var stored = signed
+                    ? Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(raw.AsInt16()), shift), shift)
+                    : Avx2.ConvertToVector256Int32(raw) & vMask;
+                var low = Avx.ConvertToVector256Double(stored.GetLower());
+                var high = Avx.ConvertToVector256Double(stored.GetUpper());
+                low = Avx.Multiply(Avx.Add(Avx.Multiply(low, vSlope), vIntercept), vFactor);
+                high = Avx.Multiply(Avx.Add(Avx.Multiply(high, vSlope), vIntercept), vFactor);
+                Avx.ConvertToVector128Single(low).StoreUnsafe(ref destination, (nuint)p);
+                Avx.ConvertToVector128Single(high).StoreUnsafe(ref destination, (nuint)(p + 4));
+            }
+        }
+
+        for (; p < words.Length; p++)
+        {
+            // Shifting the stored bits to the top and back sign-extends from the stored bit depth.
+            var v = signed ? (int)(short)words[p] << shift >> shift : words[p] & mask;
+            target[p] = (float)((v * slope + intercept) * factor);
+        }
     }
 
     /// <summary>The pixel layout of an image: enough to turn its bytes into stored values.</summary>
@@ -275,7 +385,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
 
         private DicomFrame Frame(long[] values) => new(Rows, Columns, Samples, BitsAllocated, BitsStored, Signed, Frames, values);
 
-        private static DicomReadException Truncated(string path, long have, long need) =>
+        public static DicomReadException Truncated(string path, long have, long need) =>
             new(path, $"is truncated: the pixel data has {have} bytes where the image needs {need}");
     }
 
@@ -308,7 +418,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
             ? ((long)layout.Rows * layout.Columns * layout.Samples * layout.Frames + 7) / 8
             : layout.NativeFrameBytes * layout.Frames;
         // GDCM fills a cut-off value up to its declared length (and only warns), so the file itself is measured too.
-        have = Math.Min(have, BytesAfterPixelDataHeader(path, ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2") ?? have);
+        have = Math.Min(have, BytesAfterPixelDataHeader(path, ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2", have) ?? have);
         if (have < need)
         {
             throw new DicomReadException(path, $"is truncated: the pixel data has {have} bytes where the image needs {need}");
@@ -316,19 +426,42 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
     }
 
     /// <summary>The bytes that follow the last Pixel Data header in the file (tag, VR and 4-byte length), or null if none is found.</summary>
-    private static long? BytesAfterPixelDataHeader(string path, bool bigEndian)
+    private static long? BytesAfterPixelDataHeader(string path, bool bigEndian, long declared)
     {
-        var bytes = File.ReadAllBytes(path);
         ReadOnlySpan<byte> tag = bigEndian ? [0x7F, 0xE0, 0x00, 0x10] : [0xE0, 0x7F, 0x10, 0x00];
-        var at = bytes.AsSpan().LastIndexOf(tag);
-        if (at < 0)
+        using (var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1))
+        {
+            // Usually Pixel Data is the last element and the whole declared value follows its header: 6 bytes read where
+            // that header must be settle it, instead of reading the whole file (half a megabyte per CT slice).
+            Span<byte> head = stackalloc byte[6];
+            foreach (var header in (ReadOnlySpan<int>)[12, 8])
+            {
+                var at = stream.Length - declared - header;
+                if (declared <= 0 || at < 0)
+                {
+                    break;
+                }
+
+                stream.Position = at;
+                stream.ReadExactly(head);
+                var explicitVr = head[4] == (byte)'O' && (head[5] == (byte)'W' || head[5] == (byte)'B');
+                if (head[..4].SequenceEqual(tag) && explicitVr == (header == 12))
+                {
+                    return stream.Length - (at + header);
+                }
+            }
+        }
+
+        var bytes = File.ReadAllBytes(path);
+        var found = bytes.AsSpan().LastIndexOf(tag);
+        if (found < 0)
         {
             return null;
         }
 
-        var explicitVr = at + 6 <= bytes.Length && bytes[at + 4] == (byte)'O' && (bytes[at + 5] == (byte)'W' || bytes[at + 5] == (byte)'B');
-        var header = explicitVr ? 12 : 8;
-        return Math.Max(0, bytes.Length - (at + header));
+        var isExplicit = found + 6 <= bytes.Length && bytes[found + 4] == (byte)'O' && (bytes[found + 5] == (byte)'W' || bytes[found + 5] == (byte)'B');
+        var size = isExplicit ? 12 : 8;
+        return Math.Max(0, bytes.Length - (found + size));
     }
 
     private static Encoding CharsetOf(gdcm.DataSet ds, gdcm.StringFilter strings)
@@ -350,7 +483,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         };
     }
 
-    private static DicomDataset Convert(gdcm.DataSet source, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive)
+    private static DicomDataset Convert(gdcm.DataSet source, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive, bool bigEndian)
     {
         var result = new DicomDataset();
         var cursor = new gdcm.Tag(0, 0);
@@ -369,7 +502,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
             var dicomTag = new DicomTag(group, element);
             if (group != 0x0002 && !(group == 0x7FE0 && element == 0x0010) && element != 0x0000)
             {
-                var converted = ConvertElement(de, dicomTag, strings, charset, path, keepAlive);
+                var converted = ConvertElement(de, dicomTag, strings, charset, path, keepAlive, bigEndian);
                 if (converted is not null)
                 {
                     result.Add(converted);
@@ -386,7 +519,8 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         return result;
     }
 
-    private static DicomElement? ConvertElement(gdcm.DataElement de, DicomTag tag, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive)
+    private static DicomElement? ConvertElement(gdcm.DataElement de, DicomTag tag, gdcm.StringFilter strings, Encoding charset, string path, List<IDisposable> keepAlive,
+        bool bigEndian)
     {
         var vr = VrOf(de, tag);
         if (vr == DicomVR.SQ)
@@ -409,7 +543,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
                 var n = sq.GetNumberOfItems();
                 for (uint i = 1; i <= n; i++)
                 {
-                    items.Add(Convert(sq.GetItem(i).GetNestedDataSet(), strings, charset, path, keepAlive));
+                    items.Add(Convert(sq.GetItem(i).GetNestedDataSet(), strings, charset, path, keepAlive, bigEndian));
                 }
             }
 
@@ -420,7 +554,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
         return vr switch
         {
             DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.FL or DicomVR.FD or DicomVR.OB or DicomVR.OW or DicomVR.UN
-                => new DicomBinary(tag, vr, Normalise(vr, bytes, de, strings)),
+                => new DicomBinary(tag, vr, Normalise(vr, bytes, de, strings, bigEndian)),
             _ => new DicomText(tag, vr, (vr is DicomVR.UI or DicomVR.DA or DicomVR.TM or DicomVR.DT or DicomVR.DS or DicomVR.IS or DicomVR.CS or DicomVR.AS or DicomVR.AE
                     ? Encoding.ASCII : charset).GetString(bytes).TrimEnd('\0', ' ')),
         };
@@ -430,9 +564,10 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
     /// Binary numbers as little-endian bytes: GDCM hands over the file's bytes, so big-endian files go through its string
     /// conversion, which knows the byte order, and are packed again.
     /// </summary>
-    private static byte[] Normalise(DicomVR vr, byte[] bytes, gdcm.DataElement de, gdcm.StringFilter strings)
+    private static byte[] Normalise(DicomVR vr, byte[] bytes, gdcm.DataElement de, gdcm.StringFilter strings, bool bigEndian)
     {
-        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0)
+        // Little-endian integers are already what the text round trip would give (floats are left to it: unchanged behaviour).
+        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0 || (!bigEndian && vr is DicomVR.US or DicomVR.SS or DicomVR.UL))
         {
             return bytes;
         }
@@ -494,15 +629,15 @@ public sealed class GdcmDicomFileReader : IDicomFileReader
     }
 
     /// <summary>
-    /// The VR's name. GDCM's binding writes it into one static buffer shared by all threads (SWIG's toString extension),
-    /// so parallel reads got each other's VRs (a file's Rows read as missing); the call is serialised.
+    /// The VR's name, from GDCM's static table by VR type (the same text as VR.toString(), checked for every type). Not
+    /// toString(): GDCM's binding writes that into one static buffer shared by all threads, so parallel reads got each
+    /// other's VRs (a file's Rows read as missing).
     /// </summary>
     private static string VrText(gdcm.VR vr)
     {
-        lock (VrTextGate)
-        {
-            return vr.toString()?.Trim() ?? "";
-        }
+        gdcm.VR.VRType type = vr;
+        vr.Dispose();
+        return VrNames.GetOrAdd(type, static t => gdcm.VR.GetVRString(t)?.Trim() ?? "");
     }
 
     private static DicomVR VrOf(gdcm.DataElement de, DicomTag tag)

@@ -1,3 +1,4 @@
+using Derby.Imaging.Dicom;
 using Derby.Imaging.Quantitation;
 using Derby.Imaging.Series;
 using Derby.Synthetic;
@@ -79,6 +80,55 @@ public sealed class VolumeBuilderSyntheticTests(SyntheticStudyFixture study)
             Assert.Equal((float)truth, max);
             Assert.True(Math.Abs(max - truth) <= 6e-8 * truth, $"{patient.Pseudonym}: {max:R} vs {truth:R}");
             Assert.Equal(factor, patient.Imaging.SuvFactor, patient.Imaging.SuvFactor * 1e-12);
+        }
+    }
+
+    [Theory]
+    [InlineData("CT")]
+    [InlineData("PT")]
+    public void Build_GivesBitIdenticalVolumes_WithAndWithoutTheReadersFastPath(string modality)
+    {
+        // The GDCM reader decodes native 16-bit slices straight into floats (vectorised); through the plain interface the
+        // same series goes through ReadFrame's long[] values. Unsigned CT and signed PET with per-slice slopes.
+        var patient = study.UnfaultedPatients.Skip(2).First();
+        var slices = study.Slices(patient, modality);
+        var series = Assert.Single(SeriesAssembler.Assemble(slices));
+        var plain = new PlainReader(study.Reader);
+
+        float[] fast, slow;
+        if (modality == "CT")
+        {
+            fast = VolumeBuilder.BuildHu(series, study.Reader);
+            slow = VolumeBuilder.BuildHu(series, plain);
+        }
+        else
+        {
+            var factor = SuvCalculator.Compute(slices.Select(s => s.Dataset).ToList()).SuvFactor;
+            fast = VolumeBuilder.BuildSuv(series, study.Reader, factor);
+            slow = VolumeBuilder.BuildSuv(series, plain, factor);
+        }
+
+        Assert.True(plain.Frames > 0);
+        Assert.Equal(slow.Length, fast.Length);
+        for (var i = 0; i < fast.Length; i++)
+        {
+            Assert.True(BitConverter.SingleToInt32Bits(slow[i]) == BitConverter.SingleToInt32Bits(fast[i]), $"voxel {i}: {fast[i]:R} vs {slow[i]:R}");
+        }
+    }
+
+    /// <summary>The GDCM reader seen only through <see cref="IDicomFileReader"/>, so VolumeBuilder takes the ReadFrame path.</summary>
+    private sealed class PlainReader(IDicomFileReader inner) : IDicomFileReader
+    {
+        private int frames;
+
+        public int Frames => frames;
+
+        public DicomFile Read(string path) => inner.Read(path);
+
+        public DicomFrame ReadFrame(string path, int frame = 0)
+        {
+            Interlocked.Increment(ref frames);
+            return inner.ReadFrame(path, frame);
         }
     }
 
