@@ -27,13 +27,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
 
     public DicomFile Read(string path)
     {
-        CheckFile(path);
-        using var reader = new gdcm.Reader();
-        reader.SetFileName(path);
-        if (!reader.Read())
-        {
-            throw new DicomReadException(path, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
-        }
+        using var reader = Open(path);
 
         var file = reader.GetFile();
         var ts = file.GetHeader().GetDataSetTransferSyntax();
@@ -70,15 +64,8 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
 
     public DicomFrame ReadFrame(string path, int frame = 0)
     {
-        CheckFile(path);
-        using (var reader = new gdcm.Reader())
+        using (var reader = Open(path))
         {
-            reader.SetFileName(path);
-            if (!reader.Read())
-            {
-                throw new DicomReadException(path, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
-            }
-
             var file = reader.GetFile();
             var ts = file.GetHeader().GetDataSetTransferSyntax();
             var ds = file.GetDataSet();
@@ -145,13 +132,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
             return false;
         }
 
-        CheckFile(path);
-        using var reader = new gdcm.Reader();
-        reader.SetFileName(path);
-        if (!reader.Read())
-        {
-            throw new DicomReadException(path, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
-        }
+        using var reader = Open(path);
 
         var file = reader.GetFile();
         var ts = file.GetHeader().GetDataSetTransferSyntax();
@@ -387,6 +368,21 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
 
         public static DicomReadException Truncated(string path, long have, long need) =>
             new(path, $"is truncated: the pixel data has {have} bytes where the image needs {need}");
+    }
+
+    /// <summary>Parses the file with GDCM; the caller disposes the reader (and with it everything read from it).</summary>
+    private static gdcm.Reader Open(string path)
+    {
+        CheckFile(path);
+        var reader = new gdcm.Reader();
+        reader.SetFileName(path);
+        if (!reader.Read())
+        {
+            reader.Dispose();
+            throw new DicomReadException(path, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
+        }
+
+        return reader;
     }
 
     private static void CheckFile(string path)

@@ -49,8 +49,8 @@ public static class DecisionCurve
         {
             var pt = from + k * by;
             var odds = pt / (1 - pt);
-            var positives = sorted.Length - LowerBound(sorted, pt);
-            var tp = cases.Length - LowerBound(cases, pt);
+            var positives = sorted.Length - SortedSearch.LowerBound(sorted, pt);
+            var tp = cases.Length - SortedSearch.LowerBound(cases, pt);
             var fp = positives - tp;
             points.Add(new NetBenefitPoint(pt, tp / n - fp / n * odds, prevalence - (1 - prevalence) * odds));
         }
@@ -58,22 +58,4 @@ public static class DecisionCurve
         return points;
     }
 
-    private static int LowerBound(double[] sorted, double value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
 }

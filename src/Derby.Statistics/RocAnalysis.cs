@@ -30,8 +30,8 @@ public static class RocAnalysis
         foreach (var t in thresholds)
         {
             // Positive when score >= t; binary searches keep the curve O(n log n).
-            var se = (double)(cases.Length - LowerBound(cases, t)) / cases.Length;
-            var sp = (double)LowerBound(controls, t) / controls.Length;
+            var se = (double)(cases.Length - SortedSearch.LowerBound(cases, t)) / cases.Length;
+            var sp = (double)SortedSearch.LowerBound(controls, t) / controls.Length;
             var shown = direction == RocDirection.ControlsLower ? t : -t;
             points.Add(new RocPoint(shown, se, sp));
         }
@@ -323,22 +323,4 @@ public static class RocAnalysis
         return s / (a.Length - 1);
     }
 
-    private static int LowerBound(double[] sorted, double value)
-    {
-        int lo = 0, hi = sorted.Length;
-        while (lo < hi)
-        {
-            var mid = (lo + hi) >>> 1;
-            if (sorted[mid] < value)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-
-        return lo;
-    }
 }
