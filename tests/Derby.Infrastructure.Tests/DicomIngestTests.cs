@@ -158,4 +158,30 @@ public sealed class DicomIngestTests(IngestStudy synthetic) : IAsyncLifetime, IC
 
         await Assert.ThrowsAsync<NotFoundException>(() => db.Get<DicomIngestService>().IngestAsync(coordinator, IdOf(patient.Pseudonym).Result, FilesOf(patient)));
     }
+
+    [Fact]
+    public async Task IngestKilledBeforeItsCommit_LeavesNoRows_AndTheRerunStoresItOnce()
+    {
+        var patient = Clean(4);
+        var folder = Path.Combine(study, "sites", patient.Site, "dicom", patient.Pseudonym);
+
+        var killed = await Cli.RunAsync(db.DataDirectory, "dicom.commit:1", "dicom", "ingest", "--patient", patient.Pseudonym, folder);
+
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.Contains("fault point 'dicom.commit' reached", killed.StdErr);
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(0, await ctx.ImagingSeries.CountAsync());
+            Assert.Equal(0, await ctx.ImagingInstances.CountAsync());
+        }
+
+        var rerun = await Cli.RunAsync(db.DataDirectory, null, "dicom", "ingest", "--patient", patient.Pseudonym, folder);
+
+        Assert.True(rerun.ExitCode == 0, rerun.StdErr);
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(2, await ctx.ImagingSeries.CountAsync());
+            Assert.Equal(patient.Imaging!.Pet.Slices + patient.Imaging.Ct.Slices, await ctx.ImagingInstances.CountAsync());
+        }
+    }
 }
