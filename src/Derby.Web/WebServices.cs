@@ -23,6 +23,9 @@ public static class WebServices
         services.AddScoped<CurrentScope>();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        // DICOMweb clients (PACS, tools) sign in per request with a site API token; only the /dicomweb endpoints accept it.
+        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SiteTokenAuthenticationHandler>(
+            SiteTokenAuthenticationHandler.SchemeName, null);
         new IdentityBuilder(typeof(DerbyUser), typeof(IdentityRole), services).AddSignInManager();
         services.ConfigureApplicationCookie(options =>
         {
