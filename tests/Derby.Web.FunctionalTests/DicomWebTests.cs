@@ -130,6 +130,16 @@ public sealed class DicomWebTests(DerbyWebFactory app) : IDisposable
         Assert.Equal("DICM", Encoding.ASCII.GetString(bytes.ToArray(), 128, 4));
         Assert.Null(await parts.ReadNextSectionAsync());
         Assert.Equal(HttpStatusCode.NotFound, (await zsh.GetAsync(url)).StatusCode);
+
+        // WADO-RS metadata: the instance's attributes as DICOM JSON, its pseudonym as a person name; not found for another site.
+        var metadata = await hwmu.GetFromJsonAsync<System.Text.Json.JsonElement[]>(url + "/metadata");
+        var attributes = Assert.Single(metadata!);
+        Assert.Equal(sop, attributes.GetProperty("00080018").GetProperty("Value")[0].GetString());
+        Assert.Equal("HWMU-0004", attributes.GetProperty("00100020").GetProperty("Value")[0].GetString());
+        Assert.Equal("PN", attributes.GetProperty("00100010").GetProperty("vr").GetString());
+        Assert.True(attributes.GetProperty("00280010").GetProperty("Value")[0].GetInt32() > 0);
+        Assert.False(attributes.TryGetProperty("7FE00010", out _));
+        Assert.Equal(HttpStatusCode.NotFound, (await zsh.GetAsync(url + "/metadata")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await WithToken(token.Secret).GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await WithToken((await IssueAsync("ZSH")).Secret).GetAsync(url)).StatusCode);
     }

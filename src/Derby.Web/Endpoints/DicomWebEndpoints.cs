@@ -15,7 +15,7 @@ namespace Derby.Web.Endpoints;
 /// DICOMweb (PS3.18) for PACS, tools and the viewer (ADR 0011). Callers sign in with a site API token
 /// (<c>Authorization: Bearer derby_...</c>, scheme "SiteToken") or with the staff cookie; the use cases' access rules
 /// apply to both. STOW-RS answers 200 when every instance is stored, 409 with the reasons when any is refused.
-/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom".
+/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom", its metadata as DICOM JSON.
 /// Whatever the caller may not read answers 404.
 /// </summary>
 public static class DicomWebEndpoints
@@ -115,6 +115,16 @@ public static class DicomWebEndpoints
             content.Add(part);
             await content.CopyToAsync(http.Response.Body, ct);
             return Results.Empty;
+        });
+
+        // WADO-RS metadata: the instance's attributes as DICOM JSON, without bulk data.
+        web.MapGet("/studies/{study}/series/{series}/instances/{instance}/metadata", async (string study, string series, string instance,
+            HttpContext http, AccessScopeProvider scopes, DicomWebService dicomWeb, Derby.Imaging.Dicom.IDicomFileReader reader, CancellationToken ct) =>
+        {
+            var found = await dicomWeb.InstanceAsync(await scopes.GetAsync(http.User, ct), study, series, instance, ct);
+            return found is null || !File.Exists(found.Path)
+                ? Results.NotFound()
+                : Results.Json(new[] { DicomJsonWriter.Write(reader.Read(found.Path).Dataset) }, contentType: DicomJson);
         });
 
         return app;
