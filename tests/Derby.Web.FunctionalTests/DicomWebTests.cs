@@ -140,6 +140,22 @@ public sealed class DicomWebTests(DerbyWebFactory app) : IDisposable
         Assert.True(attributes.GetProperty("00280010").GetProperty("Value")[0].GetInt32() > 0);
         Assert.False(attributes.TryGetProperty("7FE00010", out _));
         Assert.Equal(HttpStatusCode.NotFound, (await zsh.GetAsync(url + "/metadata")).StatusCode);
+
+        // WADO-RS frames: the one frame's stored values, rows × columns × bits allocated / 8 bytes; no second frame; not found for another site.
+        var frame = await hwmu.GetAsync(url + "/frames/1");
+        Assert.Equal(HttpStatusCode.OK, frame.StatusCode);
+        var frameParts = new Microsoft.AspNetCore.WebUtilities.MultipartReader(
+            frame.Content.Headers.ContentType!.Parameters.Single(p => p.Name == "boundary").Value!.Trim('"'), await frame.Content.ReadAsStreamAsync());
+        var framePart = await frameParts.ReadNextSectionAsync();
+        Assert.Equal("application/octet-stream", framePart!.ContentType);
+        using var pixels = new MemoryStream();
+        await framePart.Body.CopyToAsync(pixels);
+        int Number(string tag) => attributes.GetProperty(tag).GetProperty("Value")[0].GetInt32();
+        Assert.Equal(Number("00280010") * Number("00280011") * Number("00280100") / 8, pixels.Length);
+        Assert.Null(await frameParts.ReadNextSectionAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await hwmu.GetAsync(url + "/frames/2")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await hwmu.GetAsync(url + "/frames/0")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await zsh.GetAsync(url + "/frames/1")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await WithToken(token.Secret).GetAsync(url)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await WithToken((await IssueAsync("ZSH")).Secret).GetAsync(url)).StatusCode);
     }

@@ -15,7 +15,8 @@ namespace Derby.Web.Endpoints;
 /// DICOMweb (PS3.18) for PACS, tools and the viewer (ADR 0011). Callers sign in with a site API token
 /// (<c>Authorization: Bearer derby_...</c>, scheme "SiteToken") or with the staff cookie; the use cases' access rules
 /// apply to both. STOW-RS answers 200 when every instance is stored, 409 with the reasons when any is refused.
-/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom", its metadata as DICOM JSON.
+/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom", its metadata as DICOM JSON,
+/// its frames as uncompressed application/octet-stream parts.
 /// Whatever the caller may not read answers 404.
 /// </summary>
 public static class DicomWebEndpoints
@@ -127,7 +128,69 @@ public static class DicomWebEndpoints
                 : Results.Json(new[] { DicomJsonWriter.Write(reader.Read(found.Path).Dataset) }, contentType: DicomJson);
         });
 
+        // WADO-RS frames: each asked frame's stored values, uncompressed little endian, as one application/octet-stream part.
+        web.MapGet("/studies/{study}/series/{series}/instances/{instance}/frames/{frames}", async (string study, string series, string instance,
+            string frames, HttpContext http, AccessScopeProvider scopes, DicomWebService dicomWeb, Derby.Imaging.Dicom.IDicomFileReader reader,
+            CancellationToken ct) =>
+        {
+            var numbers = frames.Split(',').Select(f => int.TryParse(f, System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var n) && n >= 1 ? n : 0).ToList();
+            if (numbers.Count is 0 or > 1000 || numbers.Contains(0))
+            {
+                throw new ValidationFailedException([new FieldError("frames", "Frame numbers are 1-based, separated by commas")]);
+            }
+
+            var found = await dicomWeb.InstanceAsync(await scopes.GetAsync(http.User, ct), study, series, instance, ct);
+            if (found is null || !File.Exists(found.Path))
+            {
+                return Results.NotFound();
+            }
+
+            var decoded = new List<byte[]>();
+            foreach (var number in numbers)
+            {
+                try
+                {
+                    decoded.Add(FrameBytes(reader.ReadFrame(found.Path, number - 1)));
+                }
+                catch (Derby.Imaging.Dicom.DicomReadException ex)
+                {
+                    return Results.Problem($"Frame {number}: {ex.Reason}", statusCode: StatusCodes.Status404NotFound);
+                }
+            }
+
+            var boundary = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
+            http.Response.ContentType = $"multipart/related; type=\"application/octet-stream\"; boundary={boundary}";
+            using var content = new MultipartContent("related", boundary);
+            foreach (var bytes in decoded)
+            {
+                var part = new ByteArrayContent(bytes);
+                part.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+                content.Add(part);
+            }
+
+            await content.CopyToAsync(http.Response.Body, ct);
+            return Results.Empty;
+        });
+
         return app;
+    }
+
+    /// <summary>A frame's stored values in BitsAllocated-wide little-endian words (1, 2 or 4 bytes).</summary>
+    private static byte[] FrameBytes(Derby.Imaging.Dicom.DicomFrame frame)
+    {
+        var width = frame.BitsAllocated switch { <= 8 => 1, <= 16 => 2, _ => 4 };
+        var bytes = new byte[frame.Values.Length * width];
+        for (var i = 0; i < frame.Values.Length; i++)
+        {
+            var v = frame.Values[i];
+            for (var b = 0; b < width; b++)
+            {
+                bytes[i * width + b] = (byte)(v >> (8 * b));
+            }
+        }
+
+        return bytes;
     }
 
     /// <summary>Writes each part to its own file in a new private folder under <paramref name="stagingRoot"/>, within the upload limits.</summary>
