@@ -29,12 +29,12 @@ public sealed class DicomWebTests(DerbyWebFactory app) : IDisposable
         }
     }
 
-    /// <summary>Registers a synthetic patient (by pseudonym, or the site's last one) and returns its DICOM files.</summary>
-    private async Task<(Guid Id, string[] Files)> SyntheticPatientAsync(string? pseudonym, string site = "HWMU")
+    /// <summary>Registers a synthetic patient (by pseudonym, or the site's last but <paramref name="fromLast"/>) and returns its DICOM files.</summary>
+    private async Task<(Guid Id, string[] Files)> SyntheticPatientAsync(string? pseudonym, string site = "HWMU", int fromLast = 0)
     {
         var result = new SyntheticStudyGenerator(new GdcmDicomFileWriter()).Generate(new SyntheticStudyOptions(study, 41, StudyScale.Small));
         var truth = pseudonym is null
-            ? result.Truth.Patients.Where(p => p.Site == site).MaxBy(p => p.Pseudonym, StringComparer.Ordinal)!
+            ? result.Truth.Patients.Where(p => p.Site == site).OrderByDescending(p => p.Pseudonym, StringComparer.Ordinal).ElementAt(fromLast)
             : result.Truth.Patients.Single(p => p.Pseudonym == pseudonym);
         pseudonym = truth.Pseudonym;
         await using var scope = app.Services.CreateAsyncScope();
@@ -199,6 +199,24 @@ public sealed class DicomWebTests(DerbyWebFactory app) : IDisposable
         var valid = WithToken((await IssueAsync("HWMU")).Secret);
         Assert.Equal(HttpStatusCode.OK, (await valid.GetAsync("/dicomweb/studies")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await valid.GetAsync($"/api/patients/{app.HwmuPatientId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task SignedInCoordinator_StoresWithTheAntiforgeryHeader_AndReadersOfAllSitesFindTheStudy()
+    {
+        var (id, files) = await SyntheticPatientAsync(null, "ZSH", fromLast: 1);
+        var zsh = await app.SignInAsync("zsh-coordinator");
+        await DerbyWebFactory.UseAntiforgeryAsync(zsh);
+
+        var response = await zsh.PostAsync("/dicomweb/studies", StowBody(files));
+
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        Assert.Equal(2, (await zsh.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{id}/images"))!.Length);
+        var pseudonym = (await zsh.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/patients/{id}")).GetProperty("pseudonym").GetString();
+        var reviewer = await app.SignInAsync("reviewer");
+        Assert.Single((await reviewer.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/dicomweb/studies?PatientID={pseudonym}"))!);
+        var hwmu = await app.SignInAsync("hwmu-coordinator");
+        Assert.Empty((await hwmu.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/dicomweb/studies?PatientID={pseudonym}"))!);
     }
 
     [Fact]
