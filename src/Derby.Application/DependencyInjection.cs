@@ -21,6 +21,8 @@ public static class DependencyInjection
         builder.Services.AddScoped<DemoStudy>();
         builder.Services.AddScoped<Imaging.DicomIngestService>();
         builder.Services.AddScoped<Imaging.ImagingQueries>();
+        builder.Services.AddScoped<Tokens.SiteTokenService>();
+        builder.Services.AddScoped<Imaging.DicomWebService>();
         return builder;
     }
 }

@@ -30,9 +30,10 @@ public static class WebPipeline
             headers["Referrer-Policy"] = "no-referrer";
             await next();
         });
-        // Unknown page addresses get the not-found page; the API, the job dashboard and form posts keep their bare status codes.
+        // Unknown page addresses get the not-found page; the API, DICOMweb, the job dashboard and form posts keep their bare status codes.
         app.UseWhen(ctx => HttpMethods.IsGet(ctx.Request.Method)
-                && !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/jobs"),
+                && !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/jobs")
+                && !ctx.Request.Path.StartsWithSegments("/dicomweb"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();
@@ -46,6 +47,7 @@ public static class WebPipeline
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapApiEndpoints();
+        app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
             // Access is decided by the endpoint's policy below, not by Hangfire's local-requests-only default.

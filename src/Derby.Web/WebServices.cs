@@ -23,6 +23,13 @@ public static class WebServices
         services.AddScoped<CurrentScope>();
 
         services.AddAuthentication(IdentityConstants.ApplicationScheme).AddIdentityCookies();
+        // DICOMweb clients (PACS, tools) sign in per request with a site API token; only the /dicomweb endpoints accept it.
+        services.AddAuthentication().AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, SiteTokenAuthenticationHandler>(
+            SiteTokenAuthenticationHandler.SchemeName, null)
+            .AddPolicyScheme(Endpoints.DicomWebEndpoints.Scheme, "Site API token or staff cookie", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? SiteTokenAuthenticationHandler.SchemeName
+                    : IdentityConstants.ApplicationScheme);
         new IdentityBuilder(typeof(DerbyUser), typeof(IdentityRole), services).AddSignInManager();
         services.ConfigureApplicationCookie(options =>
         {
@@ -58,7 +65,7 @@ public static class WebServices
     {
         // The job dashboard is a mapped branch: its requests arrive with PathBase "/jobs".
         var path = context.Request.PathBase.Add(context.Request.Path);
-        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/jobs"))
+        if (path.StartsWithSegments("/api") || path.StartsWithSegments("/jobs") || path.StartsWithSegments("/dicomweb"))
         {
             context.Response.StatusCode = status;
             return Task.CompletedTask;

@@ -580,6 +580,51 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("Sites");
                 });
 
+            modelBuilder.Entity("Derby.Domain.SiteApiToken", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("nvarchar(100)");
+
+                    b.Property<string>("Prefix")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("nvarchar(8)");
+
+                    b.Property<DateTime?>("RevokedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SiteId");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique();
+
+                    b.ToTable("SiteApiTokens");
+                });
+
             modelBuilder.Entity("Derby.Domain.SiteAssignment", b =>
                 {
                     b.Property<string>("UserId")
@@ -965,6 +1010,17 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .IsRequired();
 
                     b.Navigation("Study");
+                });
+
+            modelBuilder.Entity("Derby.Domain.SiteApiToken", b =>
+                {
+                    b.HasOne("Derby.Domain.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Site");
                 });
 
             modelBuilder.Entity("Derby.Domain.SiteAssignment", b =>

@@ -730,3 +730,51 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127123717_SiteApiTokens'
+)
+BEGIN
+    CREATE TABLE [SiteApiTokens] (
+        [Id] uniqueidentifier NOT NULL,
+        [SiteId] int NOT NULL,
+        [Name] nvarchar(100) NOT NULL,
+        [TokenHash] nvarchar(64) NOT NULL,
+        [Prefix] nvarchar(8) NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        [CreatedBy] nvarchar(256) NOT NULL,
+        [RevokedUtc] datetime2 NULL,
+        CONSTRAINT [PK_SiteApiTokens] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_SiteApiTokens_Sites_SiteId] FOREIGN KEY ([SiteId]) REFERENCES [Sites] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127123717_SiteApiTokens'
+)
+BEGIN
+    CREATE INDEX [IX_SiteApiTokens_SiteId] ON [SiteApiTokens] ([SiteId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127123717_SiteApiTokens'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_SiteApiTokens_TokenHash] ON [SiteApiTokens] ([TokenHash]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127123717_SiteApiTokens'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127123717_SiteApiTokens', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

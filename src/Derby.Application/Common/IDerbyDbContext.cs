@@ -39,6 +39,8 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
 
     DbSet<ImportRun> ImportRuns { get; }
 
+    DbSet<SiteApiToken> SiteApiTokens { get; }
+
     DatabaseFacade Database { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

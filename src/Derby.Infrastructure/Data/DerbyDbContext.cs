@@ -25,6 +25,7 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<SiteAssignment> SiteAssignments => Set<SiteAssignment>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
+    public DbSet<SiteApiToken> SiteApiTokens => Set<SiteApiToken>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
