@@ -12,6 +12,7 @@ public static class DerbyCommandLine
     {
         var root = new RootCommand("Derby: multi-centre DERBY / DERBY+ study platform, command line");
         root.Subcommands.Add(DatabaseCommands.Build());
+        root.Subcommands.Add(DatabaseCommands.BuildStudy());
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(UserCommands.Build());
         root.Subcommands.Add(TokenCommands.Build());

@@ -4,14 +4,13 @@ using Derby.Imaging.Dicom;
 namespace Derby.Imaging.Gdcm;
 
 /// <summary>Writes <see cref="DicomDataset"/>s with GDCM as explicit VR little endian Part 10 files (meta header from the data set).</summary>
-public sealed class GdcmDicomFileWriter : IDicomFileWriter
+public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
 {
     public GdcmDicomFileWriter() => GdcmNative.EnsureLoaded();
 
     public void Write(DicomDataset dataset, string path)
     {
         ArgumentNullException.ThrowIfNull(dataset);
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         using var writer = new gdcm.Writer();
         var file = writer.GetFile();
         var target = file.GetDataSet();
@@ -21,6 +20,60 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter
         }
 
         file.GetHeader().SetDataSetTransferSyntax(new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian));
+        Save(writer, path);
+    }
+
+    public void WriteWithPixelsOf(DicomDataset dataset, string pixelSource, string path)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        using var source = new gdcm.Reader();
+        source.SetFileName(pixelSource);
+        if (!source.Read())
+        {
+            throw new DicomReadException(pixelSource, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
+        }
+
+        var sourceFile = source.GetFile();
+        var ts = sourceFile.GetHeader().GetDataSetTransferSyntax();
+        var tsUid = ts.GetString()?.TrimEnd('\0', ' ');
+        // The rewritten attributes are little-endian values: a big-endian source's pixels would need the same care.
+        if (tsUid == DicomUid.ExplicitVRBigEndian)
+        {
+            throw new DicomReadException(pixelSource, "is big endian: it cannot be rewritten de-identified; send it de-identified");
+        }
+
+        using var writer = new gdcm.Writer();
+        var file = writer.GetFile();
+        var target = file.GetDataSet();
+        foreach (var element in dataset.Elements.Where(e => e.Tag != DicomTags.PixelData))
+        {
+            target.Insert(ToGdcm(element));
+        }
+
+        var pixelTag = new gdcm.Tag(0x7FE0, 0x0010);
+        var sourceSet = sourceFile.GetDataSet();
+        if (sourceSet.FindDataElement(pixelTag))
+        {
+            var pixels = new gdcm.DataElement(sourceSet.GetDataElement(pixelTag));
+            if (!ts.IsEncapsulated())
+            {
+                // Native pixels from an implicit-VR file need the VR the explicit file will state.
+                var bits = dataset.GetUnsignedShort(DicomTags.BitsAllocated) ?? 16;
+                pixels.SetVR(new gdcm.VR(bits > 8 ? gdcm.VR.VRType.OW : gdcm.VR.VRType.OB));
+            }
+
+            target.Insert(pixels);
+        }
+
+        file.GetHeader().SetDataSetTransferSyntax(ts.IsEncapsulated()
+            ? ts
+            : new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian));
+        Save(writer, path);
+    }
+
+    private static void Save(gdcm.Writer writer, string path)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
         // Written to a temporary name and renamed, so a reader never sees half a file.
         var temp = path + ".part";
         writer.SetFileName(temp);

@@ -62,6 +62,7 @@ public static class DependencyInjection
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileReader, Derby.Imaging.Gdcm.GdcmDicomFileReader>();
+        services.AddSingleton<Derby.Imaging.Dicom.IDicomFileRewriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();
         services.AddScoped<IUserAdministration, UserAdministration>();
         services.AddScoped<DatabaseInitializer>();
         return builder;

@@ -141,3 +141,27 @@ public sealed class MigrationTests
         return dir?.FullName ?? throw new InvalidOperationException("Derby.Web.sln not found above the test binaries");
     }
 }
+
+/// <summary>Upgrading a database with data in it, not only creating one: migrations must give old rows valid values.</summary>
+public sealed class MigrationUpgradeTests
+{
+    [Fact]
+    public async Task StudiesCreatedBeforeDicomIngestion_RejectIdentifyingFilesAfterTheUpgrade()
+    {
+        // Regression: the column was added with an empty default, which no enum value reads back as.
+        await using var db = await StudyDatabase.CreateAsync(withDemoStudy: false);
+        await using (var ctx = db.Context())
+        {
+            var migrator = Microsoft.EntityFrameworkCore.Infrastructure.AccessorExtensions.GetService<Microsoft.EntityFrameworkCore.Migrations.IMigrator>(ctx);
+            var initial = ctx.Database.GetMigrations().First();
+            await migrator.MigrateAsync(initial);
+            await ctx.Database.ExecuteSqlRawAsync("INSERT INTO Studies (Code, Title) VALUES ('OLD', 'Created before DICOM ingestion')");
+            await migrator.MigrateAsync();
+        }
+
+        await using var after = db.Context();
+        var study = await after.Studies.SingleAsync(s => s.Code == "OLD");
+
+        Assert.Equal(Derby.Domain.DeidentificationPolicy.Reject, study.Deidentification);
+    }
+}

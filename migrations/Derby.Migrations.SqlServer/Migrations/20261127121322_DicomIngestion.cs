@@ -17,7 +17,7 @@ namespace Derby.Migrations.SqlServer.Migrations
                 type: "nvarchar(32)",
                 maxLength: 32,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "Reject");
 
             migrationBuilder.AddColumn<int>(
                 name: "Columns",

@@ -585,7 +585,7 @@ IF NOT EXISTS (
     WHERE [MigrationId] = N'20261127121322_DicomIngestion'
 )
 BEGIN
-    ALTER TABLE [Studies] ADD [Deidentification] nvarchar(32) NOT NULL DEFAULT N'';
+    ALTER TABLE [Studies] ADD [Deidentification] nvarchar(32) NOT NULL DEFAULT N'Reject';
 END;
 
 IF NOT EXISTS (

@@ -17,7 +17,7 @@ namespace Derby.Migrations.Sqlite.Migrations
                 type: "TEXT",
                 maxLength: 32,
                 nullable: false,
-                defaultValue: "");
+                defaultValue: "Reject");
 
             migrationBuilder.AddColumn<int>(
                 name: "Columns",

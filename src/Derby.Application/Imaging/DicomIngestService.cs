@@ -20,6 +20,7 @@ namespace Derby.Application.Imaging;
 public sealed class DicomIngestService(
     IDerbyDbContextFactory dbFactory,
     IDicomFileReader reader,
+    IDicomFileRewriter rewriter,
     IDicomStore store,
     IClock clock,
     ILogger<DicomIngestService> logger)
@@ -67,9 +68,28 @@ public sealed class DicomIngestService(
             throw new ValidationFailedException([new FieldError("files", "The upload holds no files")]);
         }
 
-        // 1. Read and gate every file.
+        // Scrubbed copies are written here, never beside the sender's files, and removed when the upload is done.
+        var scrubFolder = Path.Combine(Path.GetTempPath(), "derby-scrub", Guid.NewGuid().ToString("N"));
+        try
+        {
+            return await IngestCheckedAsync(scope, patient, policy, files, scrubFolder, progress, cancellationToken);
+        }
+        finally
+        {
+            if (Directory.Exists(scrubFolder))
+            {
+                Directory.Delete(scrubFolder, recursive: true);
+            }
+        }
+    }
+
+    private async Task<IngestResult> IngestCheckedAsync(AccessScope scope, Patient patient, DeidentificationPolicy policy, IReadOnlyList<string> files,
+        string scrubFolder, IProgress<(int Done, int Total)>? progress, CancellationToken cancellationToken)
+    {
+        // 1. Read and gate every file (refuse identifying attributes, or scrub them when the study is set so).
         var fileResults = new List<IngestFileResult>();
         var slices = new List<SliceSource>();
+        var scrubbedNames = new SortedSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
             var path = files[i];
@@ -77,22 +97,32 @@ public sealed class DicomIngestService(
             try
             {
                 var read = reader.Read(path);
+                var dataset = read.Dataset;
                 var reasons = new List<string>();
-                var modality = read.Dataset.GetString(DicomTags.Modality);
+                var notes = new List<string>();
+                var modality = dataset.GetString(DicomTags.Modality);
                 if (modality is not ("PT" or "CT"))
                 {
                     reasons.Add($"modality '{modality ?? "none"}': only PET (PT) and CT series are accepted");
                 }
 
-                if (policy == DeidentificationPolicy.Scrub)
+                var gate = DeidentificationGate.Apply(dataset, patient.Pseudonym,
+                    policy == DeidentificationPolicy.Scrub ? DeidentificationMode.Scrub : DeidentificationMode.Reject);
+                reasons.AddRange(gate.Findings.Select(f => f.ToString()));
+                if (gate.Accepted && gate.Removed.Count > 0 && reasons.Count == 0)
                 {
-                    reasons.Add("this study is set to scrub identifying attributes, which is not available yet: send de-identified files");
+                    var cleanPath = Path.Combine(scrubFolder, $"{i:D6}.dcm");
+                    rewriter.WriteWithPixelsOf(gate.Stored!, path, cleanPath);
+                    dataset = reader.Read(cleanPath).Dataset;
+                    path = cleanPath;
+                    var names = gate.Removed.Select(r => r.Name).Distinct().ToList();
+                    scrubbedNames.UnionWith(names);
+                    notes.Add($"scrubbed {gate.Removed.Count} identifying attributes: {string.Join(", ", names)}");
                 }
 
-                reasons.AddRange(DeidentificationGate.Check(read.Dataset, patient.Pseudonym).Findings.Select(f => f.ToString()));
                 fileResults.Add(new IngestFileResult(name, reasons.Count == 0 ? IngestStatus.Accepted : IngestStatus.Refused,
-                    read.Dataset.GetString(DicomTags.SeriesInstanceUid), reasons));
-                slices.Add(new SliceSource(path, read.Dataset));
+                    dataset.GetString(DicomTags.SeriesInstanceUid), reasons.Count > 0 ? reasons : notes));
+                slices.Add(new SliceSource(path, dataset));
             }
             catch (DicomReadException ex)
             {
@@ -211,6 +241,7 @@ public sealed class DicomIngestService(
             db.AuditEvents.Add(Audit(scope, patient, "dicom.ingested", new
             {
                 series = accepted.Select(a => new { uid = a.Assembly.SeriesInstanceUid, a.Assembly.Modality, files = a.Assembly.Slices.Count }),
+                scrubbed = scrubbedNames,
             }));
             await db.SaveChangesAsync(cancellationToken);
             FaultPoints.Pass("dicom.commit");

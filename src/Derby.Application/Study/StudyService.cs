@@ -147,6 +147,36 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         return cohort;
     }
 
+    public async Task<DeidentificationPolicy> GetDeidentificationAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        return await db.Studies.OrderBy(s => s.Id).Select(s => s.Deidentification).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>Sets what the DICOM gate does with identifying attributes: refuse the upload, or scrub them. Admins only.</summary>
+    public async Task SetDeidentificationAsync(AccessScope scope, DeidentificationPolicy policy, CancellationToken cancellationToken = default)
+    {
+        RequireAdmin(scope);
+        if (!Enum.IsDefined(policy))
+        {
+            throw new ValidationFailedException([new("deidentification", "Unknown policy: reject or scrub")]);
+        }
+
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("No study exists yet");
+        study.Deidentification = policy;
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OccurredUtc = DateTime.UtcNow,
+            Actor = scope.UserName,
+            Action = "study.deidentification",
+            EntityType = nameof(Domain.Study),
+            EntityId = study.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Details = $"{{\"policy\":\"{policy}\"}}",
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     private static void RequireAdmin(AccessScope scope)
     {
         if (!scope.CanManageStudy)

@@ -10,6 +10,7 @@ public static class DicomUid
     public const string PetImageStorage = "1.2.840.10008.5.1.4.1.1.128";
     public const string CtImageStorage = "1.2.840.10008.5.1.4.1.1.2";
     public const string ExplicitVRLittleEndian = "1.2.840.10008.1.2.1";
+    public const string ExplicitVRBigEndian = "1.2.840.10008.1.2.2";
 
     /// <summary>The same name always gives the same UID: reproducible synthetic studies.</summary>
     public static string FromName(string name)
