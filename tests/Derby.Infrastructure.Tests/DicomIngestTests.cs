@@ -184,4 +184,51 @@ public sealed class DicomIngestTests(IngestStudy synthetic) : IAsyncLifetime, IC
             Assert.Equal(patient.Imaging!.Pet.Slices + patient.Imaging.Ct.Slices, await ctx.ImagingInstances.CountAsync());
         }
     }
+
+    [Fact]
+    public async Task ScrubbingStudy_StoresPhiFilesScrubbed_WithTheirPixelsUnchanged()
+    {
+        await db.Get<Derby.Application.Study.StudyService>().SetDeidentificationAsync(AccessScope.System, DeidentificationPolicy.Scrub);
+        var patient = Faulty(FaultKind.Phi);
+        // The PHI fault also marks burned-in annotation, which no scrub can remove: take that one mark away.
+        var reader = new GdcmDicomFileReader();
+        var writer = new GdcmDicomFileWriter();
+        var folder = Path.Combine(db.DataDirectory, "phi-without-burned-in");
+        var files = FilesOf(patient).Select((f, i) =>
+        {
+            var ds = reader.Read(f).Dataset.Text(Derby.Imaging.Dicom.DicomTags.BurnedInAnnotation, Derby.Imaging.Dicom.DicomVR.CS, "NO");
+            var path = Path.Combine(folder, $"{i:D4}.dcm");
+            writer.WriteWithPixelsOf(ds, f, path);
+            return path;
+        }).ToList();
+
+        var result = await db.Get<DicomIngestService>().IngestAsync(AccessScope.System, await IdOf(patient.Pseudonym), files);
+
+        Assert.True(result.Accepted, string.Join("; ", result.FileResults.SelectMany(f => f.Reasons).Concat(result.Series.SelectMany(s => s.Reasons)).Take(5)));
+        Assert.All(result.FileResults, f => Assert.Contains(f.Reasons, r => r.StartsWith("scrubbed", StringComparison.Ordinal) && r.Contains("Patient's Birth Date")));
+        await using var ctx = db.Context();
+        var stored = await ctx.ImagingInstances.Where(i => i.Series!.Patient!.Pseudonym == patient.Pseudonym).OrderBy(i => i.Series!.Modality).ThenBy(i => i.SliceIndex).ToListAsync();
+        Assert.Equal(files.Count, stored.Count);
+        foreach (var instance in stored.Take(5))
+        {
+            var path = db.Get<IDicomStore>().PathOf(instance.Sha256);
+            var ds = reader.Read(path).Dataset;
+            Assert.True(Derby.Imaging.Deidentification.DeidentificationGate.Check(ds, patient.Pseudonym).Accepted);
+            Assert.Equal(patient.Pseudonym, ds.GetString(Derby.Imaging.Dicom.DicomTags.PatientName));
+            var original = files.Single(f => reader.Read(f).Dataset.GetString(Derby.Imaging.Dicom.DicomTags.SopInstanceUid) == instance.SopInstanceUid);
+            Assert.Equal(reader.ReadFrame(original).Values, reader.ReadFrame(path).Values);
+        }
+    }
+
+    [Fact]
+    public async Task ScrubbingStudy_StillRefusesBurnedInAnnotation()
+    {
+        await db.Get<Derby.Application.Study.StudyService>().SetDeidentificationAsync(AccessScope.System, DeidentificationPolicy.Scrub);
+        var patient = Faulty(FaultKind.Phi);
+
+        var result = await db.Get<DicomIngestService>().IngestAsync(AccessScope.System, await IdOf(patient.Pseudonym), FilesOf(patient));
+
+        Assert.False(result.Accepted);
+        Assert.All(result.FileResults, f => Assert.Contains(f.Reasons, r => r.Contains("Burned In Annotation is YES")));
+    }
 }
