@@ -12,26 +12,16 @@ public static class Renderer
     {
         var background = new float[g.Count];
         var lesion = new float[g.Count];
-        Parallel.For(0, g.Nz, k =>
+        g.ForEachVoxel((v, x, y, z) =>
         {
-            var z = g.Z(k);
-            for (var j = 0; j < g.Ny; j++)
+            if (anatomy.LesionAt(x, y, z) is { } hit)
             {
-                var y = g.Y(j);
-                for (var i = 0; i < g.Nx; i++)
-                {
-                    var x = g.X(i);
-                    var v = g.Index(i, j, k);
-                    if (anatomy.LesionAt(x, y, z) is { } hit)
-                    {
-                        background[v] = (float)NecroticSuv;
-                        lesion[v] = (float)hit.Lesion.Uptake(x, y, z, hit.Rho);
-                    }
-                    else
-                    {
-                        background[v] = (float)BackgroundSuv(anatomy, anatomy.TissueAt(x, y, z), x, y, z);
-                    }
-                }
+                background[v] = (float)NecroticSuv;
+                lesion[v] = (float)hit.Lesion.Uptake(x, y, z, hit.Rho);
+            }
+            else
+            {
+                background[v] = (float)BackgroundSuv(anatomy, anatomy.TissueAt(x, y, z), x, y, z);
             }
         });
 
@@ -92,40 +82,31 @@ public static class Renderer
     public static float[] RenderCt(Anatomy anatomy, VolumeGrid g, ScannerProfile scanner, SyntheticRandom rng)
     {
         var hu = new float[g.Count];
-        Parallel.For(0, g.Nz, k =>
+        g.ForEachVoxel((v, x, y, z) =>
         {
-            var z = g.Z(k);
-            for (var j = 0; j < g.Ny; j++)
+            double value;
+            if (anatomy.LesionAt(x, y, z) is { } hit)
             {
-                var y = g.Y(j);
-                for (var i = 0; i < g.Nx; i++)
-                {
-                    var x = g.X(i);
-                    double value;
-                    if (anatomy.LesionAt(x, y, z) is { } hit)
-                    {
-                        value = hit.Rho < hit.Lesion.CoreFraction
-                            ? hit.Lesion.CoreHu
-                            : hit.Lesion.RimHu - 8 * (1 - hit.Lesion.Uptake(x, y, z, hit.Rho) / hit.Lesion.RelativePeak);
-                    }
-                    else
-                    {
-                        value = anatomy.TissueAt(x, y, z) switch
-                        {
-                            Tissue.Air => -1000,
-                            Tissue.Fat => -100,
-                            Tissue.Liver => 62 + 4 * Math.Sin(x / 9) * Math.Cos(y / 11 + z / 13),
-                            Tissue.Spleen => 48,
-                            Tissue.Kidney => 35,
-                            Tissue.Aorta => 45,
-                            Tissue.Bone => 450,
-                            _ => 40,
-                        };
-                    }
-
-                    hu[g.Index(i, j, k)] = (float)value;
-                }
+                value = hit.Rho < hit.Lesion.CoreFraction
+                    ? hit.Lesion.CoreHu
+                    : hit.Lesion.RimHu - 8 * (1 - hit.Lesion.Uptake(x, y, z, hit.Rho) / hit.Lesion.RelativePeak);
             }
+            else
+            {
+                value = anatomy.TissueAt(x, y, z) switch
+                {
+                    Tissue.Air => -1000,
+                    Tissue.Fat => -100,
+                    Tissue.Liver => 62 + 4 * Math.Sin(x / 9) * Math.Cos(y / 11 + z / 13),
+                    Tissue.Spleen => 48,
+                    Tissue.Kidney => 35,
+                    Tissue.Aorta => 45,
+                    Tissue.Bone => 450,
+                    _ => 40,
+                };
+            }
+
+            hu[v] = (float)value;
         });
 
         for (var v = 0; v < hu.Length; v++)

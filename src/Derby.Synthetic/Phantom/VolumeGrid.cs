@@ -16,6 +16,20 @@ public sealed record VolumeGrid(int Nx, int Ny, int Nz, double Dx, double Dy, do
 
     public int Index(int i, int j, int k) => (k * Ny + j) * Nx + i;
 
+    /// <summary>Calls <paramref name="body"/> with each voxel's index and centre (x, y, z), slices in parallel.</summary>
+    public void ForEachVoxel(Action<int, double, double, double> body) => Parallel.For(0, Nz, k =>
+    {
+        var z = Z(k);
+        for (var j = 0; j < Ny; j++)
+        {
+            var y = Y(j);
+            for (var i = 0; i < Nx; i++)
+            {
+                body(Index(i, j, k), X(i), y, z);
+            }
+        }
+    });
+
     /// <summary>A grid of <paramref name="matrix"/>² pixels over a square field of view centred on x = y = 0, over [zMin, zMin + extent).</summary>
     public static VolumeGrid Centered(int matrix, double fieldOfViewMm, double sliceMm, double zMin, double extentMm)
     {
