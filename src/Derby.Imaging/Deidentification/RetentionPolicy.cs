@@ -11,7 +11,6 @@ public static partial class RetentionPolicy
 {
     public const string LongitudinalFullDates = "Retain Longitudinal Temporal Information with Full Dates Option";
     public const string PatientCharacteristics = "Retain Patient Characteristics Option";
-    public const string CleanDescriptors = "Clean Descriptors Option";
     public const string RetainUids = "Retain UIDs Option";
     public const string DummyValue = "Basic Profile Z: dummy value";
 
@@ -33,10 +32,6 @@ public static partial class RetentionPolicy
         new(DicomTags.DecayCorrectionDateTime, "Decay Correction DateTime", LongitudinalFullDates, Decay + " (enhanced PET)"),
         new(DicomTags.FrameReferenceDateTime, "Frame Reference DateTime", LongitudinalFullDates, Decay + " (enhanced PET)"),
         new(DicomTags.FrameAcquisitionDateTime, "Frame Acquisition DateTime", LongitudinalFullDates, Decay + " (enhanced PET)"),
-        new(DicomTags.StudyDescription, "Study Description", CleanDescriptors,
-            "names the protocol (e.g. 'PET/CT 18F-FDG baseline'); sites set it from the study protocol, not free text"),
-        new(DicomTags.SeriesDescription, "Series Description", CleanDescriptors,
-            "tells PET from CT and AC from NAC series; sites set it from the scanner protocol, not free text"),
         new(DicomTags.StudyId, "Study ID", DummyValue, "a study ordinal of up to 4 digits identifies nobody; other values are emptied",
             value => value is null || value.Length == 0 || StudyOrdinal().IsMatch(value)),
         // The Retain UIDs Option keeps these reference sequences (PS3.15 Table E.1-1 gives them K there); their items are

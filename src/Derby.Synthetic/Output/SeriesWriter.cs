@@ -63,7 +63,7 @@ public sealed class SeriesWriter(IDicomFileWriter writer)
 
             var bed = (int)((g.Z(k) - g.Z(0)) / bedLength);
             var acquisition = session.ScanStart.AddSeconds(bed * scanner.SecondsPerBed);
-            var ds = Common(patient, scanner, session, "PT", DicomUid.PetImageStorage, session.PetSeriesUid, 2, "PET AC WB", k, g, faults);
+            var ds = Common(patient, scanner, session, "PT", DicomUid.PetImageStorage, session.PetSeriesUid, 2, k, g, faults);
             ds.Text(DicomTags.ImageType, DicomVR.CS, "ORIGINAL\\PRIMARY")
                 .Text(DicomTags.AcquisitionDate, DicomVR.DA, Date(acquisition))
                 .Text(DicomTags.AcquisitionTime, DicomVR.TM, Time(acquisition))
@@ -137,7 +137,7 @@ public sealed class SeriesWriter(IDicomFileWriter writer)
                 BinaryPrimitives.WriteUInt16LittleEndian(pixels.AsSpan(v * 2), stored);
             }
 
-            var ds = Common(patient, scanner, session, "CT", DicomUid.CtImageStorage, session.CtSeriesUid, 1, "CT abdomen", k, g, faults,
+            var ds = Common(patient, scanner, session, "CT", DicomUid.CtImageStorage, session.CtSeriesUid, 1, k, g, faults,
                 k == displaced ? g.Dz / 2 : 0);
             ds.Text(DicomTags.ImageType, DicomVR.CS, "ORIGINAL\\PRIMARY\\AXIAL")
                 .Text(DicomTags.AcquisitionDate, DicomVR.DA, Date(session.ScanStart.AddMinutes(-3)))
@@ -159,7 +159,7 @@ public sealed class SeriesWriter(IDicomFileWriter writer)
     }
 
     private static DicomDataset Common(SyntheticPatient patient, ScannerProfile scanner, ImagingSession session, string modality, string sopClass,
-        string seriesUid, int seriesNumber, string description, int k, VolumeGrid g, ISet<FaultKind> faults, double zShift = 0)
+        string seriesUid, int seriesNumber, int k, VolumeGrid g, ISet<FaultKind> faults, double zShift = 0)
     {
         var z = g.Z(k) + zShift;
         var ds = new DicomDataset()
@@ -173,8 +173,6 @@ public sealed class SeriesWriter(IDicomFileWriter writer)
             .Text(DicomTags.Modality, DicomVR.CS, modality)
             .Text(DicomTags.Manufacturer, DicomVR.LO, scanner.Manufacturer)
             .Text(DicomTags.ManufacturerModelName, DicomVR.LO, scanner.Model)
-            .Text(DicomTags.StudyDescription, DicomVR.LO, "PET/CT 18F-FDG baseline")
-            .Text(DicomTags.SeriesDescription, DicomVR.LO, description)
             .Text(DicomTags.PatientName, DicomVR.PN, patient.Pseudonym)
             .Text(DicomTags.PatientId, DicomVR.LO, patient.Pseudonym)
             .Decimal(DicomTags.SliceThickness, g.Dz)

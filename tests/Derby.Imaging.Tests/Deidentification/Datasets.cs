@@ -28,8 +28,6 @@ internal static class Datasets
             .Text(DicomTags.Modality, DicomVR.CS, "PT")
             .Text(DicomTags.Manufacturer, DicomVR.LO, "Philips Medical Systems")
             .Text(DicomTags.ManufacturerModelName, DicomVR.LO, "GEMINI TF 64")
-            .Text(DicomTags.StudyDescription, DicomVR.LO, "PET/CT 18F-FDG baseline")
-            .Text(DicomTags.SeriesDescription, DicomVR.LO, "PET AC WB")
             .Text(DicomTags.PatientName, DicomVR.PN, Pseudonym)
             .Text(DicomTags.PatientId, DicomVR.LO, Pseudonym)
             .Decimal(DicomTags.SliceThickness, 4)
