@@ -143,7 +143,7 @@ internal static class DicomCommands
             var reader = new GdcmDicomFileReader();
             var expected = parse.GetValue(pseudonym);
             var files = parse.GetValue(directory)!.EnumerateFiles("*", SearchOption.AllDirectories).OrderBy(f => f.FullName, StringComparer.Ordinal).ToList();
-            var results = new List<object>();
+            var results = new List<CheckResult>();
             foreach (var file in files)
             {
                 try
@@ -151,21 +151,17 @@ internal static class DicomCommands
                     var read = reader.Read(file.FullName);
                     var patientId = read.Dataset.GetString(DicomTags.PatientId) ?? "";
                     var verdict = Derby.Imaging.Deidentification.DeidentificationGate.Check(read.Dataset, expected ?? patientId);
-                    results.Add(new
-                    {
-                        File = file.FullName,
-                        Accepted = verdict.Accepted,
-                        Findings = verdict.Findings.Select(f => new { f.Path, Tag = f.Tag.ToString(), f.Name, f.Reason }),
-                    });
+                    results.Add(new CheckResult(file.FullName, verdict.Accepted,
+                        verdict.Findings.Select(f => new CheckFinding(f.Path, f.Tag.ToString(), f.Name, f.Reason)).ToList()));
                 }
                 catch (DicomReadException ex)
                 {
-                    results.Add(new { File = file.FullName, Accepted = false, Findings = new[] { new { Path = "", Tag = "", Name = "file", ex.Reason } } });
+                    results.Add(new CheckResult(file.FullName, false, [new CheckFinding("", "", "file", ex.Reason)]));
                 }
             }
 
-            Json.Write(new { Files = results.Count, Refused = results.Count(r => !(bool)r.GetType().GetProperty("Accepted")!.GetValue(r)!), Results = results });
-            return results.All(r => (bool)r.GetType().GetProperty("Accepted")!.GetValue(r)!) ? 0 : 3;
+            Json.Write(new { Files = results.Count, Refused = results.Count(r => !r.Accepted), Results = results });
+            return results.All(r => r.Accepted) ? 0 : 3;
         });
         return check;
     }
@@ -183,3 +179,7 @@ internal static class DicomCommands
         }
     }
 }
+
+internal sealed record CheckFinding(string Path, string Tag, string Name, string Reason);
+
+internal sealed record CheckResult(string File, bool Accepted, IReadOnlyList<CheckFinding> Findings);
