@@ -27,11 +27,44 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
 
     public DicomFile Read(string path)
     {
-        using var reader = Open(path);
+        CheckFile(path);
+        // Most image files end with native pixel data: their attributes are parsed up to Pixel Data, whose value is skipped,
+        // and where it lies is noted for VolumeBuilder, which then reads the bytes without a second parse. Anything else (pixel
+        // data followed by other elements, encapsulated or big-endian data, a cut-off file) is parsed whole, as before.
+        using (var partial = new gdcm.Reader())
+        {
+            partial.SetFileName(path);
+            using var skip = new gdcm.TagSetType();
+            skip.Add(new gdcm.Tag(0x7FE0, 0x0010));
+            if (partial.ReadUpToTag(new gdcm.Tag(0x7FE0, 0x0010), skip))
+            {
+                var file = partial.GetFile();
+                var ts = file.GetHeader().GetDataSetTransferSyntax();
+                var tsUid = ts.GetString()?.TrimEnd('\0', ' ') ?? "";
+                if (!ts.IsEncapsulated() && tsUid != "1.2.840.10008.1.2.2"
+                    && LocateNativePixelData(path, (long)partial.GetStreamCurrentPosition(), ts.IsExplicit()) is { } native)
+                {
+                    var dataset = ConvertFile(file, path, bigEndian: false);
+                    CheckNativeLength(path, file.GetDataSet(), native.Length);
+                    return new DicomFile(path, tsUid, dataset, native);
+                }
+            }
+        }
 
-        var file = reader.GetFile();
-        var ts = file.GetHeader().GetDataSetTransferSyntax();
-        var tsUid = ts.GetString()?.TrimEnd('\0', ' ') ?? "";
+        using var reader = Open(path);
+        {
+            var file = reader.GetFile();
+            var ts = file.GetHeader().GetDataSetTransferSyntax();
+            var tsUid = ts.GetString()?.TrimEnd('\0', ' ') ?? "";
+            var dataset = ConvertFile(file, path, tsUid == "1.2.840.10008.1.2.2");
+            CheckPixelLength(path, file.GetDataSet(), ts);
+            return new DicomFile(path, tsUid, dataset);
+        }
+    }
+
+    /// <summary>The file's data set (without Pixel Data) in the project's model.</summary>
+    private static DicomDataset ConvertFile(gdcm.File file, string path, bool bigEndian)
+    {
         using var strings = new gdcm.StringFilter();
         strings.SetFile(file);
         var source = file.GetDataSet();
@@ -42,7 +75,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         DicomDataset dataset;
         try
         {
-            dataset = Convert(source, strings, charset, path, keepAlive, tsUid == "1.2.840.10008.1.2.2");
+            dataset = Convert(source, strings, charset, path, keepAlive, bigEndian);
         }
         finally
         {
@@ -52,14 +85,44 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
             }
         }
 
-        if (dataset.Count == 0)
+        return dataset.Count == 0 ? throw new DicomReadException(path, "contains no DICOM attributes") : dataset;
+    }
+
+    /// <summary>
+    /// The Pixel Data value whose first byte is at <paramref name="valueStart"/> (where a read up to Pixel Data, skipping
+    /// its value, stopped), when the header before it is a Pixel Data header of defined length and the value ends the file
+    /// exactly; null otherwise (then the file is parsed whole).
+    /// </summary>
+    private static NativePixelData? LocateNativePixelData(string path, long valueStart, bool explicitVr)
+    {
+        using var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        var fileLength = RandomAccess.GetLength(handle);
+        Span<byte> head = stackalloc byte[12];
+        var header = explicitVr ? 12 : 8;
+        var start = valueStart - header;
+        if (start < 0 || valueStart > fileLength || RandomAccess.Read(handle, head[..header], start) != header
+            || !head[..4].SequenceEqual((ReadOnlySpan<byte>)[0xE0, 0x7F, 0x10, 0x00]))
         {
-            throw new DicomReadException(path, "contains no DICOM attributes");
+            return null;
         }
 
-        CheckPixelLength(path, source, ts);
+        uint length;
+        if (explicitVr)
+        {
+            var vr = (head[4], head[5]);
+            if (vr is not ((byte)'O', (byte)'W') and not ((byte)'O', (byte)'B') || head[6] != 0 || head[7] != 0)
+            {
+                return null;
+            }
 
-        return new DicomFile(path, tsUid, dataset);
+            length = BinaryPrimitives.ReadUInt32LittleEndian(head[8..]);
+        }
+        else
+        {
+            length = BinaryPrimitives.ReadUInt32LittleEndian(head[4..]);
+        }
+
+        return length != uint.MaxValue && valueStart + length == fileLength ? new NativePixelData(valueStart, length, fileLength) : null;
     }
 
     public DicomFrame ReadFrame(string path, int frame = 0)
@@ -167,7 +230,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         try
         {
             value!.GetBuffer(buffer, (uint)need);
-            Rescale(buffer.AsSpan(0, need), layout.Signed, layout.BitsStored, slope, intercept, factor, target);
+            StoredValueRescaler.Rescale16(buffer.AsSpan(0, need), layout.Signed, layout.BitsStored, slope, intercept, factor, target);
         }
         finally
         {
@@ -175,49 +238,6 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         }
 
         return true;
-    }
-
-    /// <summary>
-    /// Stored 16-bit values (only the stored bits, sign-extended when signed, as <see cref="Layout.Decode"/> does) to
-    /// (v × slope + intercept) × factor in double, rounded once to float. With AVX2, eight pixels at a time: int → double is
-    /// exact, multiply and add run as separate IEEE operations in the same order (no fused multiply-add) and double → float
-    /// rounds to nearest, so every value is bit-identical to the scalar form.
-    /// </summary>
-    private static void Rescale(ReadOnlySpan<byte> bytes, bool signed, int bitsStored, double slope, double intercept, double factor, Span<float> target)
-    {
-        var words = MemoryMarshal.Cast<byte, ushort>(bytes);
-        var shift = 32 - bitsStored;
-        var mask = (1 << bitsStored) - 1;
-        var p = 0;
-        if (Avx2.IsSupported)
-        {
-            ref var source = ref MemoryMarshal.GetReference(words);
-            ref var destination = ref MemoryMarshal.GetReference(target);
-            var vSlope = Vector256.Create(slope);
-            var vIntercept = Vector256.Create(intercept);
-            var vFactor = Vector256.Create(factor);
-            var vMask = Vector256.Create(mask);
-            for (; p <= words.Length - 8; p += 8)
-            {
-                var raw = Vector128.LoadUnsafe(ref source, (nuint)p);
-                var stored = signed
-                    ? Vector256.ShiftRightArithmetic(Vector256.ShiftLeft(Avx2.ConvertToVector256Int32(raw.AsInt16()), shift), shift)
-                    : Avx2.ConvertToVector256Int32(raw) & vMask;
-                var low = Avx.ConvertToVector256Double(stored.GetLower());
-                var high = Avx.ConvertToVector256Double(stored.GetUpper());
-                low = Avx.Multiply(Avx.Add(Avx.Multiply(low, vSlope), vIntercept), vFactor);
-                high = Avx.Multiply(Avx.Add(Avx.Multiply(high, vSlope), vIntercept), vFactor);
-                Avx.ConvertToVector128Single(low).StoreUnsafe(ref destination, (nuint)p);
-                Avx.ConvertToVector128Single(high).StoreUnsafe(ref destination, (nuint)(p + 4));
-            }
-        }
-
-        for (; p < words.Length; p++)
-        {
-            // Shifting the stored bits to the top and back sign-extends from the stored bit depth.
-            var v = signed ? (int)(short)words[p] << shift >> shift : words[p] & mask;
-            target[p] = (float)((v * slope + intercept) * factor);
-        }
     }
 
     /// <summary>The pixel layout of an image: enough to turn its bytes into stored values.</summary>
@@ -407,14 +427,25 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
             return;
         }
 
-        var layout = Layout.Of(ds, path);
         var bytes = ds.GetDataElement(pixel).GetByteValue();
         var have = bytes is null ? 0L : (long)(uint)bytes.GetLength();
+        // GDCM fills a cut-off value up to its declared length (and only warns), so the file itself is measured too.
+        have = Math.Min(have, BytesAfterPixelDataHeader(path, ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2", have) ?? have);
+        CheckNativeLength(path, ds, have);
+    }
+
+    /// <summary>Native pixel data of <paramref name="have"/> bytes must hold every frame the attributes describe.</summary>
+    private static void CheckNativeLength(string path, gdcm.DataSet ds, long have)
+    {
+        if (!ds.FindDataElement(new gdcm.Tag(0x0028, 0x0010)))
+        {
+            return;
+        }
+
+        var layout = Layout.Of(ds, path);
         var need = layout.BitsAllocated == 1
             ? ((long)layout.Rows * layout.Columns * layout.Samples * layout.Frames + 7) / 8
             : layout.NativeFrameBytes * layout.Frames;
-        // GDCM fills a cut-off value up to its declared length (and only warns), so the file itself is measured too.
-        have = Math.Min(have, BytesAfterPixelDataHeader(path, ts.GetString()?.TrimEnd('\0', ' ') == "1.2.840.10008.1.2.2", have) ?? have);
         if (have < need)
         {
             throw new DicomReadException(path, $"is truncated: the pixel data has {have} bytes where the image needs {need}");

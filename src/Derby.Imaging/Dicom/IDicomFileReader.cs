@@ -1,7 +1,20 @@
 namespace Derby.Imaging.Dicom;
 
 /// <summary>A DICOM file as read: its transfer syntax and its data set (pixel data left out unless asked for).</summary>
-public sealed record DicomFile(string Path, string TransferSyntaxUid, DicomDataset Dataset);
+/// <param name="Path">The file.</param>
+/// <param name="TransferSyntaxUid">Transfer Syntax UID (0002,0010).</param>
+/// <param name="Dataset">The attributes, without Pixel Data.</param>
+/// <param name="NativePixelData">
+/// Where the pixel bytes lie in the file when they can be read as they are, without a DICOM parser: native (uncompressed)
+/// little-endian pixel data of defined length that ends the file; null otherwise (then only <see cref="IDicomFileReader.ReadFrame"/> decodes them).
+/// </param>
+public sealed record DicomFile(string Path, string TransferSyntaxUid, DicomDataset Dataset, NativePixelData? NativePixelData = null);
+
+/// <summary>
+/// The value of a native little-endian Pixel Data (7FE0,0010) element that ends its file: <see cref="Length"/> bytes from
+/// <see cref="Offset"/>. <see cref="FileLength"/> is the file's length when it was read, checked again before the bytes are used.
+/// </summary>
+public sealed record NativePixelData(long Offset, long Length, long FileLength);
 
 /// <summary>
 /// Decoded stored pixel values of one frame, before any rescale: rows × columns × samples values in row-major order

@@ -41,7 +41,7 @@ public sealed class SyntheticStudyFixture : IDisposable
             if (!cache.TryGetValue(folder, out var slices))
             {
                 slices = System.IO.Directory.GetFiles(folder, "*.dcm").Order(StringComparer.Ordinal)
-                    .Select(path => new SliceSource(path, Reader.Read(path).Dataset)).ToList();
+                    .Select(path => SliceSource.From(Reader.Read(path))).ToList();
                 cache[folder] = slices;
             }
 

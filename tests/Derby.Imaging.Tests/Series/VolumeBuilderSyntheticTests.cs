@@ -86,33 +86,76 @@ public sealed class VolumeBuilderSyntheticTests(SyntheticStudyFixture study)
     [Theory]
     [InlineData("CT")]
     [InlineData("PT")]
-    public void Build_GivesBitIdenticalVolumes_WithAndWithoutTheReadersFastPath(string modality)
+    public void Build_GivesBitIdenticalVolumes_ByEveryDecodePath(string modality)
     {
-        // The GDCM reader decodes native 16-bit slices straight into floats (vectorised); through the plain interface the
-        // same series goes through ReadFrame's long[] values. Unsigned CT and signed PET with per-slice slopes.
+        // Three ways to the same volume: the native pixel bytes located by Read and read straight from the files (into a
+        // reused buffer too); the GDCM reader's own fast path (slices without a location); and the plain interface, where
+        // every slice goes through ReadFrame's long[] values. Unsigned CT and signed PET with per-slice slopes.
         var patient = study.UnfaultedPatients.Skip(2).First();
         var slices = study.Slices(patient, modality);
+        Assert.All(slices, s => Assert.NotNull(s.NativePixelData));
+        var unlocated = slices.Select(s => s with { NativePixelData = null }).ToList();
         var series = Assert.Single(SeriesAssembler.Assemble(slices));
+        var seriesUnlocated = Assert.Single(SeriesAssembler.Assemble(unlocated));
         var plain = new PlainReader(study.Reader);
+        var reused = new float[VolumeBuilder.VoxelCount(series) + 5];
+        Array.Fill(reused, float.NaN);
 
-        float[] fast, slow;
+        float[] native, fast, slow;
         if (modality == "CT")
         {
-            fast = VolumeBuilder.BuildHu(series, study.Reader);
-            slow = VolumeBuilder.BuildHu(series, plain);
+            native = VolumeBuilder.BuildHu(series, plain);
+            Assert.Equal(0, plain.Frames);
+            fast = VolumeBuilder.BuildHu(seriesUnlocated, study.Reader);
+            slow = VolumeBuilder.BuildHu(seriesUnlocated, plain);
+            Assert.Equal(VolumeBuilder.VoxelCount(series), VolumeBuilder.BuildHu(series, plain, reused).Length);
         }
         else
         {
             var factor = SuvCalculator.Compute(slices.Select(s => s.Dataset).ToList()).SuvFactor;
-            fast = VolumeBuilder.BuildSuv(series, study.Reader, factor);
-            slow = VolumeBuilder.BuildSuv(series, plain, factor);
+            native = VolumeBuilder.BuildSuv(series, plain, factor);
+            Assert.Equal(0, plain.Frames);
+            fast = VolumeBuilder.BuildSuv(seriesUnlocated, study.Reader, factor);
+            slow = VolumeBuilder.BuildSuv(seriesUnlocated, plain, factor);
+            reused = native.Concat(new float[5]).ToArray();
         }
 
         Assert.True(plain.Frames > 0);
         Assert.Equal(slow.Length, fast.Length);
+        Assert.Equal(slow.Length, native.Length);
         for (var i = 0; i < fast.Length; i++)
         {
             Assert.True(BitConverter.SingleToInt32Bits(slow[i]) == BitConverter.SingleToInt32Bits(fast[i]), $"voxel {i}: {fast[i]:R} vs {slow[i]:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(slow[i]) == BitConverter.SingleToInt32Bits(native[i]), $"voxel {i}: {native[i]:R} vs {slow[i]:R}");
+            Assert.True(BitConverter.SingleToInt32Bits(slow[i]) == BitConverter.SingleToInt32Bits(reused[i]), $"voxel {i} (reused buffer): {reused[i]:R} vs {slow[i]:R}");
+        }
+    }
+
+    [Fact]
+    public void Build_RefusesAFileThatChangedAfterItWasRead()
+    {
+        var patient = study.UnfaultedPatients.Skip(3).First();
+        var slices = study.Slices(patient, "CT");
+        var copy = Path.Combine(Path.GetTempPath(), $"derby-changed-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(copy);
+        try
+        {
+            var copied = slices.Select(s =>
+            {
+                var path = Path.Combine(copy, Path.GetFileName(s.Path));
+                File.Copy(s.Path, path);
+                return SliceSource.From(study.Reader.Read(path));
+            }).ToList();
+            var series = Assert.Single(SeriesAssembler.Assemble(copied));
+            File.AppendAllText(series.Slices[1].Path, "x");
+
+            var error = Assert.Throws<DicomReadException>(() => VolumeBuilder.BuildHu(series, study.Reader));
+
+            Assert.Contains("changed after it was read", error.Reason, StringComparison.Ordinal);
+        }
+        finally
+        {
+            Directory.Delete(copy, recursive: true);
         }
     }
 
