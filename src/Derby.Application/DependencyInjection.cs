@@ -23,6 +23,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<Imaging.ImagingQueries>();
         builder.Services.AddScoped<Tokens.SiteTokenService>();
         builder.Services.AddScoped<Imaging.DicomWebService>();
+        builder.Services.AddScoped<Segmentation.LesionService>();
         return builder;
     }
 }

@@ -8,6 +8,12 @@ public sealed class ClinicalRecord
     /// <summary>Highest lesion SUVmax on baseline PET (body-weight SUV). Optional: segmentation may fill it later.</summary>
     public double? SuvMax { get; set; }
 
+    /// <summary>Where <see cref="SuvMax"/> came from: entered by the site, or the segmented lesions.</summary>
+    public SuvMaxSource SuvMaxSource { get; set; } = SuvMaxSource.Entered;
+
+    /// <summary>The accepted lesion whose SUVmax <see cref="SuvMax"/> is, when it came from segmentation.</summary>
+    public Guid? SuvMaxLesionId { get; set; }
+
     /// <summary>Fong clinical risk score, 0 to 5 points.</summary>
     public int ClinicalRiskScore { get; set; }
 

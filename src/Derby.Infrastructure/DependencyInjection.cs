@@ -58,9 +58,11 @@ public static class DependencyInjection
         services.AddHangfire((sp, config) => HangfireConfiguration.Configure(config, sp.GetRequiredService<DerbyOptionsAccessor>().Value));
         services.AddSingleton<IBackgroundJobs, HangfireBackgroundJobs>();
         services.AddTransient<ImportJob>();
+        services.AddTransient<SegmentationJob>();
 
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();
+        services.AddSingleton<IArtifactStore, ArtifactStore>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileReader, Derby.Imaging.Gdcm.GdcmDicomFileReader>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileRewriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();
         services.AddScoped<IUserAdministration, UserAdministration>();

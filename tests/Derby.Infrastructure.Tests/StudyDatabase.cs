@@ -69,9 +69,25 @@ public sealed class RecordingJobs : IBackgroundJobs
 {
     public List<Guid> Imports { get; } = [];
 
+    public List<Guid> Segmentations { get; } = [];
+
+    public List<Guid> PairBuilds { get; } = [];
+
     public string EnqueueImport(Guid importRunId)
     {
         Imports.Add(importRunId);
         return importRunId.ToString();
+    }
+
+    public string EnqueueSegmentation(Guid lesionId)
+    {
+        Segmentations.Add(lesionId);
+        return lesionId.ToString();
+    }
+
+    public string EnqueuePairs(Guid lesionId)
+    {
+        PairBuilds.Add(lesionId);
+        return lesionId.ToString();
     }
 }

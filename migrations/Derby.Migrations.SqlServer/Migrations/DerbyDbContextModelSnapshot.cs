@@ -136,6 +136,14 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Property<double?>("SuvMax")
                         .HasColumnType("float");
 
+                    b.Property<Guid?>("SuvMaxLesionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("SuvMaxSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
                     b.Property<DateTime>("UpdatedUtc")
                         .HasColumnType("datetime2");
 
@@ -195,6 +203,39 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.HasIndex("PatientId");
 
                     b.ToTable("CohortMemberships");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ImagePair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("CtSlices")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("PetSlice")
+                        .HasColumnType("int");
+
+                    b.Property<int>("RoiArea")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("ImagePairs");
                 });
 
             modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
@@ -376,6 +417,140 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("ImportRuns");
                 });
 
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<double>("BackgroundSuv")
+                        .HasColumnType("float");
+
+                    b.Property<int>("BoxX0")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BoxX1")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BoxY0")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BoxY1")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BoxZ0")
+                        .HasColumnType("int");
+
+                    b.Property<int>("BoxZ1")
+                        .HasColumnType("int");
+
+                    b.Property<bool>("Converged")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime?>("DecidedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<double?>("FixedThresholdSuv")
+                        .HasColumnType("float");
+
+                    b.Property<string>("InputsSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Iterations")
+                        .HasColumnType("int");
+
+                    b.Property<byte[]>("MaskGzip")
+                        .HasColumnType("varbinary(max)");
+
+                    b.Property<double>("MtvMl")
+                        .HasColumnType("float");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("PetSeriesId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid?>("ReplacesLesionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime>("RequestedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<DateTime?>("SegmentedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<double>("SuvMax")
+                        .HasColumnType("float");
+
+                    b.Property<int>("SuvMaxX")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SuvMaxY")
+                        .HasColumnType("int");
+
+                    b.Property<int>("SuvMaxZ")
+                        .HasColumnType("int");
+
+                    b.Property<double>("SuvMean")
+                        .HasColumnType("float");
+
+                    b.Property<double>("SuvPeak")
+                        .HasColumnType("float");
+
+                    b.Property<string>("ThresholdHistoryJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<double>("ThresholdSuv")
+                        .HasColumnType("float");
+
+                    b.Property<double>("Tlg")
+                        .HasColumnType("float");
+
+                    b.Property<int>("Voxels")
+                        .HasColumnType("int");
+
+                    b.Property<string>("WarningsJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InputsSha256");
+
+                    b.HasIndex("PetSeriesId");
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.ToTable("Lesions");
+                });
+
             modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -443,6 +618,50 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.HasKey("PatientId");
 
                     b.ToTable("Outcomes");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("CtSeriesId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<Guid>("LesionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("int");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("TotalRoiArea")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CtSeriesId");
+
+                    b.HasIndex("LesionId", "CtSeriesId", "SettingsJson")
+                        .IsUnique();
+
+                    b.ToTable("PairSets");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>
@@ -918,6 +1137,17 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagePair", b =>
+                {
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany("Pairs")
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("PairSet");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
                 {
                     b.HasOne("Derby.Domain.ImagingSeries", "Series")
@@ -951,6 +1181,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.HasOne("Derby.Domain.Patient", "Patient")
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.ImagingSeries", "PetSeries")
+                        .WithMany()
+                        .HasForeignKey("PetSeriesId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Patient");
+
+                    b.Navigation("PetSeries");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", null)
@@ -958,6 +1207,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasForeignKey("Derby.Domain.Outcome", "PatientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagingSeries", "CtSeries")
+                        .WithMany()
+                        .HasForeignKey("CtSeriesId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.Lesion", "Lesion")
+                        .WithMany("PairSets")
+                        .HasForeignKey("LesionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("CtSeries");
+
+                    b.Navigation("Lesion");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>
@@ -1099,6 +1367,16 @@ namespace Derby.Migrations.SqlServer.Migrations
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.Navigation("Instances");
+                });
+
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.Navigation("PairSets");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.Navigation("Pairs");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>

@@ -129,6 +129,14 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Property<double?>("SuvMax")
                         .HasColumnType("REAL");
 
+                    b.Property<Guid?>("SuvMaxLesionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SuvMaxSource")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime>("UpdatedUtc")
                         .HasColumnType("TEXT");
 
@@ -186,6 +194,37 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.HasIndex("PatientId");
 
                     b.ToTable("CohortMemberships");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ImagePair", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CtSlices")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Index")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PetSlice")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("RoiArea")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId", "Index")
+                        .IsUnique();
+
+                    b.ToTable("ImagePairs");
                 });
 
             modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
@@ -365,6 +404,140 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("ImportRuns");
                 });
 
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("BackgroundSuv")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("BoxX0")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BoxX1")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BoxY0")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BoxY1")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BoxZ0")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("BoxZ1")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<bool>("Converged")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DecidedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("DecidedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("FixedThresholdSuv")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("InputsSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Iterations")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<byte[]>("MaskGzip")
+                        .HasColumnType("BLOB");
+
+                    b.Property<double>("MtvMl")
+                        .HasColumnType("REAL");
+
+                    b.Property<Guid>("PatientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PetSeriesId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReplacesLesionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("SegmentedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("SuvMax")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("SuvMaxX")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SuvMaxY")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("SuvMaxZ")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("SuvMean")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("SuvPeak")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ThresholdHistoryJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("ThresholdSuv")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("Tlg")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("Voxels")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("WarningsJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("InputsSha256");
+
+                    b.HasIndex("PetSeriesId");
+
+                    b.HasIndex("PatientId", "Status");
+
+                    b.ToTable("Lesions");
+                });
+
             modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -430,6 +603,50 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.HasKey("PatientId");
 
                     b.ToTable("Outcomes");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("CtSeriesId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("LesionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("SizeBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TotalRoiArea")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CtSeriesId");
+
+                    b.HasIndex("LesionId", "CtSeriesId", "SettingsJson")
+                        .IsUnique();
+
+                    b.ToTable("PairSets");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>
@@ -894,6 +1111,17 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ImagePair", b =>
+                {
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany("Pairs")
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("PairSet");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagingInstance", b =>
                 {
                     b.HasOne("Derby.Domain.ImagingSeries", "Series")
@@ -927,6 +1155,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("Site");
                 });
 
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.HasOne("Derby.Domain.Patient", "Patient")
+                        .WithMany()
+                        .HasForeignKey("PatientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.ImagingSeries", "PetSeries")
+                        .WithMany()
+                        .HasForeignKey("PetSeriesId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Patient");
+
+                    b.Navigation("PetSeries");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", null)
@@ -934,6 +1181,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasForeignKey("Derby.Domain.Outcome", "PatientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagingSeries", "CtSeries")
+                        .WithMany()
+                        .HasForeignKey("CtSeriesId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.Lesion", "Lesion")
+                        .WithMany("PairSets")
+                        .HasForeignKey("LesionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("CtSeries");
+
+                    b.Navigation("Lesion");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>
@@ -1075,6 +1341,16 @@ namespace Derby.Migrations.Sqlite.Migrations
             modelBuilder.Entity("Derby.Domain.ImagingSeries", b =>
                 {
                     b.Navigation("Instances");
+                });
+
+            modelBuilder.Entity("Derby.Domain.Lesion", b =>
+                {
+                    b.Navigation("PairSets");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairSet", b =>
+                {
+                    b.Navigation("Pairs");
                 });
 
             modelBuilder.Entity("Derby.Domain.Patient", b =>

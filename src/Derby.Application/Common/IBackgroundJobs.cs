@@ -5,4 +5,10 @@ public interface IBackgroundJobs
 {
     /// <summary>Queues the import and returns the job's identifier.</summary>
     string EnqueueImport(Guid importRunId);
+
+    /// <summary>Queues the segmentation of a requested lesion.</summary>
+    string EnqueueSegmentation(Guid lesionId);
+
+    /// <summary>Queues the 2.5D pairs of an accepted lesion.</summary>
+    string EnqueuePairs(Guid lesionId);
 }

@@ -41,6 +41,12 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
 
     DbSet<SiteApiToken> SiteApiTokens { get; }
 
+    DbSet<Lesion> Lesions { get; }
+
+    DbSet<PairSet> PairSets { get; }
+
+    DbSet<ImagePair> ImagePairs { get; }
+
     DatabaseFacade Database { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

@@ -26,6 +26,9 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<SiteAssignment> SiteAssignments => Set<SiteAssignment>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
     public DbSet<SiteApiToken> SiteApiTokens => Set<SiteApiToken>();
+    public DbSet<Lesion> Lesions => Set<Lesion>();
+    public DbSet<PairSet> PairSets => Set<PairSet>();
+    public DbSet<ImagePair> ImagePairs => Set<ImagePair>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
