@@ -10,10 +10,12 @@ public sealed record SegmentationSettings
     public static SegmentationSettings Default { get; } = new();
 
     /// <summary>
-    /// f in T = B + f · (S − B), S the mean SUV of the current region, B the background. Default 0.5 (half the
-    /// background-corrected contrast, where the edge of a blurred uniform object lies).
+    /// f in T = B + f · (S − B), S the mean SUV of the current region, B the background. Default 0.56: the edge of a
+    /// blurred uniform sphere lies near half its background-corrected contrast, but the region's mean understates the
+    /// sphere's SUV (its rim is blurred), the more so the smaller it is; 0.56 puts the MTV of spheres of 2-8 cm within
+    /// about 10% at 4 mm voxels and 5.5-7 mm FWHM (docs/decisions/0012-lesion-segmentation.md has the calibration).
     /// </summary>
-    public double ThresholdFraction { get; init; } = 0.5;
+    public double ThresholdFraction { get; init; } = 0.56;
 
     /// <summary>Thickness in voxels of the box's outer layer whose SUV is the background. Default 2.</summary>
     public int ShellThickness { get; init; } = 2;
