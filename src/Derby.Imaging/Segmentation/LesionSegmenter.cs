@@ -124,7 +124,8 @@ public static class LesionSegmenter
             }
             else
             {
-                threshold = background + f * (max - background);
+                var floor = background + settings.NoiseFloorSigmas * sigma;
+                threshold = Math.Max(floor, background + f * (max - background));
                 var contrast = max - background;
                 if (contrast <= 0 || contrast <= settings.MinimumPeakSigmas * sigma || (background > 0 && max < settings.MinimumPeakToBackground * background))
                 {
@@ -139,7 +140,7 @@ public static class LesionSegmenter
                 while (iterations < settings.MaxIterations)
                 {
                     iterations++;
-                    var next = background + f * (sum / regionCount - background);
+                    var next = Math.Max(floor, background + f * (sum / regionCount - background));
                     history.Add(next);
                     var change = Math.Abs(next - threshold);
                     threshold = next;

@@ -47,6 +47,12 @@ public sealed record SegmentationSettings
     /// </summary>
     public double MinimumPeakSigmas { get; init; } = 3;
 
+    /// <summary>
+    /// With the adaptive threshold, T is never below B + this many robust standard deviations of the shell: in a
+    /// low-contrast lesion the adaptive T comes close to the background and the region would leak through noise. Default 2.
+    /// </summary>
+    public double NoiseFloorSigmas { get; init; } = 2;
+
     /// <summary>Which holes of the grown region become lesion. Default <see cref="HoleFilling.VolumeAndSlices"/>.</summary>
     public HoleFilling HoleFilling { get; init; } = HoleFilling.VolumeAndSlices;
 
@@ -73,9 +79,10 @@ public sealed record SegmentationSettings
             throw new ArgumentException($"FixedThresholdSuv is {t}; it must be a finite SUV");
         }
 
-        if (!double.IsFinite(MinimumPeakToBackground) || !double.IsFinite(MinimumPeakSigmas) || MinimumPeakToBackground < 0 || MinimumPeakSigmas < 0)
+        if (!double.IsFinite(MinimumPeakToBackground) || !double.IsFinite(MinimumPeakSigmas) || !double.IsFinite(NoiseFloorSigmas)
+            || MinimumPeakToBackground < 0 || MinimumPeakSigmas < 0 || NoiseFloorSigmas < 0)
         {
-            throw new ArgumentException("MinimumPeakToBackground and MinimumPeakSigmas must be finite and not negative");
+            throw new ArgumentException("MinimumPeakToBackground, MinimumPeakSigmas and NoiseFloorSigmas must be finite and not negative");
         }
     }
 }
