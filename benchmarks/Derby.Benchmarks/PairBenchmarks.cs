@@ -8,7 +8,7 @@ namespace Derby.Benchmarks;
 /// <summary>
 /// Building all 2.5D pairs of one lesion against the physical floor over the same voxels. PET 200 × 200 × 300 (3 mm
 /// pixels, 2 mm slices), CT 512 × 512 × 240 (0.977 mm pixels, 1.25 mm slices, the liver's 300 mm), one ellipsoidal
-/// lesion of semi-axes 30 × 25 × 29 mm crossing 30 PET slices, crop 64. The floor copies, for each of those 30 slices,
+/// lesion of semi-axes 30 × 25 × 30 mm crossing 30 PET slices, crop 64. The floor copies, for each of those 30 slices,
 /// the 64 × 64 PET window and three 64 × 64 CT windows (the nearest CT slice and its neighbours, around the CT pixel
 /// nearest the crop centre) and counts the slice's mask voxels: the same output size, no resampling, no normalisation.
 /// Volumes are made once in GlobalSetup.
@@ -44,7 +44,7 @@ public class PairBenchmarks
             hu[v] = -1000 + (int)((long)v * 104729 % 1400);
         }
 
-        // Lesion centre (40, 20, 0) mm, semi-axes 30, 25, 29 mm: PET slices at z = -29 ... 29 mm (30 of them).
+        // Lesion centre (40, 20, 0) mm, semi-axes 30, 25, 30 mm: PET slices at z = -29 ... 29 mm (30 of them).
         var voxels = new List<(int X, int Y, int Z)>();
         for (var k = 0; k < pet.Slices; k++)
         {
@@ -53,7 +53,7 @@ public class PairBenchmarks
                 for (var c = 0; c < pet.Columns; c++)
                 {
                     var (x, y, z) = (-298.5 + 3 * c, -298.5 + 3 * r, -299.0 + 2 * k);
-                    if (Sq((x - 40) / 30) + Sq((y - 20) / 25) + Sq(z / 29) <= 1)
+                    if (Sq((x - 40) / 30) + Sq((y - 20) / 25) + Sq(z / 30) <= 1)
                     {
                         voxels.Add((c, r, k));
                     }
