@@ -228,22 +228,33 @@ public static class PairBuilder
         return Math.Abs(u - r) < SnapTolerance ? r : u;
     }
 
-    /// <summary>Maps the crop's pixel centres into one CT slice plane and interpolates there.</summary>
+    /// <summary>
+    /// Maps the crop's pixel centres into one CT slice plane and interpolates there. Continuous CT (column, row) is affine
+    /// in the crop pixel (i, j): u = u0 + i·du_i + j·du_j, v = v0 + i·dv_i + j·dv_j. With the same in-plane axes
+    /// (du_j = dv_i = 0, the usual case) it is separable: one table per crop column and one per crop row, so sampling is
+    /// four reads and a few multiplications per pixel. The tables are rebuilt only when (u0, v0) changes from slice to slice.
+    /// </summary>
     private sealed class CtSampler
     {
+        // Below this (in CT pixels over the whole crop) the cross terms du_j, dv_i are taken as zero.
+        private const double SeparableTolerance = 1e-9;
+
         private readonly SeriesGeometry pet;
         private readonly SeriesGeometry ct;
         private readonly int x0;
         private readonly int y0;
         private readonly int n;
-        private readonly double[] ctRow;
-        private readonly double[] ctColumn;
-        private readonly int[] offsets;
-        private readonly double[] tx;
-        private readonly double[] ty;
-        private readonly int[] stepX;
-        private readonly int[] stepY;
-        private readonly bool[] inside;
+        private readonly double dui;
+        private readonly double duj;
+        private readonly double dvi;
+        private readonly double dvj;
+        private readonly bool separable;
+        private readonly Axis[] columnsTable;
+        private readonly Axis[] rowsTable;
+        private readonly Axis[] pixelColumns;
+        private readonly Axis[] pixelRows;
+        private double lastU0 = double.NaN;
+        private double lastV0 = double.NaN;
 
         public CtSampler(SeriesGeometry pet, SeriesGeometry ct, int x0, int y0, int n)
         {
@@ -252,15 +263,23 @@ public static class PairBuilder
             this.x0 = x0;
             this.y0 = y0;
             this.n = n;
-            ctRow = [ct.Orientation[0], ct.Orientation[1], ct.Orientation[2]];
-            ctColumn = [ct.Orientation[3], ct.Orientation[4], ct.Orientation[5]];
-            offsets = new int[n * n];
-            tx = new double[n * n];
-            ty = new double[n * n];
-            stepX = new int[n * n];
-            stepY = new int[n * n];
-            inside = new bool[n * n];
+            double[] petRow = [pet.Orientation[0], pet.Orientation[1], pet.Orientation[2]];
+            double[] petColumn = [pet.Orientation[3], pet.Orientation[4], pet.Orientation[5]];
+            double cs = ct.PixelSpacing[1], rs = ct.PixelSpacing[0];
+            dui = pet.PixelSpacing[1] * Dot(petRow, CtRow) / cs;
+            duj = pet.PixelSpacing[0] * Dot(petColumn, CtRow) / cs;
+            dvi = pet.PixelSpacing[1] * Dot(petRow, CtColumn) / rs;
+            dvj = pet.PixelSpacing[0] * Dot(petColumn, CtColumn) / rs;
+            separable = Math.Abs(duj) * n < SeparableTolerance && Math.Abs(dvi) * n < SeparableTolerance;
+            columnsTable = new Axis[n];
+            rowsTable = new Axis[n];
+            pixelColumns = separable ? [] : new Axis[n * n];
+            pixelRows = separable ? [] : new Axis[n * n];
         }
+
+        private double[] CtRow => [ct.Orientation[0], ct.Orientation[1], ct.Orientation[2]];
+
+        private double[] CtColumn => [ct.Orientation[3], ct.Orientation[4], ct.Orientation[5]];
 
         public float[] Sample(float[] hu, int petSlice, int[] ctSlices, PairSettings settings)
         {
@@ -268,69 +287,116 @@ public static class PairBuilder
             var plane = n * n;
             var ctPlane = ct.Rows * ct.Columns;
             var crop = new float[ctSlices.Length * plane];
-            var padding = settings.CtPadding;
             for (var channel = 0; channel < ctSlices.Length; channel++)
             {
                 var slice = hu.AsSpan(ctSlices[channel] * ctPlane, ctPlane);
                 var target = crop.AsSpan(channel * plane, plane);
-                for (var p = 0; p < plane; p++)
+                if (separable)
                 {
-                    if (!inside[p])
+                    SampleSeparable(slice, target, settings);
+                }
+                else
+                {
+                    for (var p = 0; p < plane; p++)
                     {
-                        target[p] = padding;
-                        continue;
+                        target[p] = Interpolate(slice, pixelColumns[p], pixelRows[p], settings);
                     }
-
-                    var o = offsets[p];
-                    double a = slice[o], b = slice[o + stepX[p]], c = slice[o + stepY[p]], d = slice[o + stepY[p] + stepX[p]];
-                    double t = tx[p], s = ty[p];
-                    var value = t == 0 && s == 0 ? a : (1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d);
-                    target[p] = settings.NormalizeHu(value);
                 }
             }
 
             return crop;
         }
 
-        // Continuous CT (column, row) of each crop pixel centre is affine in (i, j): u = u0 + i·du_i + j·du_j, likewise v.
+        private void SampleSeparable(ReadOnlySpan<float> slice, Span<float> target, PairSettings settings)
+        {
+            var padding = settings.CtPadding;
+            for (var j = 0; j < n; j++)
+            {
+                var row = rowsTable[j];
+                var line = target.Slice(j * n, n);
+                if (!row.Inside)
+                {
+                    line.Fill(padding);
+                    continue;
+                }
+
+                for (var i = 0; i < n; i++)
+                {
+                    line[i] = Interpolate(slice, columnsTable[i], row, settings);
+                }
+            }
+        }
+
+        private static float Interpolate(ReadOnlySpan<float> slice, Axis column, Axis row, PairSettings settings)
+        {
+            if (!column.Inside || !row.Inside)
+            {
+                return settings.CtPadding;
+            }
+
+            var o = row.Offset + column.Offset;
+            double a = slice[o], t = column.T, s = row.T;
+            if (t == 0 && s == 0)
+            {
+                return settings.NormalizeHu(a);
+            }
+
+            double b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
+            return settings.NormalizeHu((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
+        }
+
         private void Map(int petSlice)
         {
             var origin = Sub(PetPoint(pet, x0, y0, petSlice), ct.FirstPosition);
-            var petRow = new[] { pet.Orientation[0], pet.Orientation[1], pet.Orientation[2] };
-            var petColumn = new[] { pet.Orientation[3], pet.Orientation[4], pet.Orientation[5] };
-            double cs = ct.PixelSpacing[1], rs = ct.PixelSpacing[0];
-            var u0 = Dot(origin, ctRow) / cs;
-            var v0 = Dot(origin, ctColumn) / rs;
-            var dui = pet.PixelSpacing[1] * Dot(petRow, ctRow) / cs;
-            var duj = pet.PixelSpacing[0] * Dot(petColumn, ctRow) / cs;
-            var dvi = pet.PixelSpacing[1] * Dot(petRow, ctColumn) / rs;
-            var dvj = pet.PixelSpacing[0] * Dot(petColumn, ctColumn) / rs;
+            var u0 = Dot(origin, CtRow) / ct.PixelSpacing[1];
+            var v0 = Dot(origin, CtColumn) / ct.PixelSpacing[0];
+            if (u0.Equals(lastU0) && v0.Equals(lastV0))
+            {
+                return;
+            }
+
+            (lastU0, lastV0) = (u0, v0);
             int columns = ct.Columns, rows = ct.Rows;
+            if (separable)
+            {
+                for (var k = 0; k < n; k++)
+                {
+                    columnsTable[k] = Axis.At(u0 + k * dui, columns, 1);
+                    rowsTable[k] = Axis.At(v0 + k * dvj, rows, columns);
+                }
+
+                return;
+            }
+
             for (var j = 0; j < n; j++)
             {
                 for (var i = 0; i < n; i++)
                 {
-                    var p = j * n + i;
-                    var u = Snap(u0 + i * dui + j * duj);
-                    var v = Snap(v0 + i * dvi + j * dvj);
-                    if (u < -0.5 || u > columns - 0.5 || v < -0.5 || v > rows - 0.5)
-                    {
-                        inside[p] = false;
-                        continue;
-                    }
-
-                    inside[p] = true;
-                    u = Math.Clamp(u, 0, columns - 1);
-                    v = Math.Clamp(v, 0, rows - 1);
-                    var cx = Math.Min((int)u, Math.Max(columns - 2, 0));
-                    var cy = Math.Min((int)v, Math.Max(rows - 2, 0));
-                    offsets[p] = cy * columns + cx;
-                    tx[p] = u - cx;
-                    ty[p] = v - cy;
-                    stepX[p] = columns > 1 ? 1 : 0;
-                    stepY[p] = rows > 1 ? columns : 0;
+                    pixelColumns[j * n + i] = Axis.At(u0 + i * dui + j * duj, columns, 1);
+                    pixelRows[j * n + i] = Axis.At(v0 + i * dvi + j * dvj, rows, columns);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// One continuous CT coordinate along one axis: the first of the two neighbouring pixels (as an offset in the slice),
+    /// the weight of the second, and the offset step to it. Outside when more than half a pixel past the image; within
+    /// half a pixel, clamped to the edge pixel.
+    /// </summary>
+    private readonly record struct Axis(bool Inside, int Offset, double T, int Step)
+    {
+        public static Axis At(double coordinate, int count, int stride)
+        {
+            var u = Snap(coordinate);
+            if (!(u >= -0.5 && u <= count - 0.5))
+            {
+                return default;
+            }
+
+            u = Math.Clamp(u, 0, count - 1);
+            var first = Math.Min((int)u, Math.Max(count - 2, 0));
+            return new Axis(true, first * stride, u - first, count > 1 ? stride : 0);
         }
     }
 }

@@ -80,6 +80,54 @@ public sealed class PairBuilderTests
     }
 
     [Theory]
+    [InlineData(0.0)] // Same in-plane axes: the separable path (one table per crop row and column).
+    [InlineData(5e-5)] // CT turned by 5e-5 rad more (within the orientation tolerance): the per-pixel path.
+    public void Build_ReproducesALinearRampInPatientCoordinates_WhenBothGridsAreRotatedInPlane(double extraTurn)
+    {
+        // PET turned 30° about z, 4 mm pixels and slices; CT 2 mm pixels, its first voxel 1 mm before PET's along both
+        // of its axes and 1 mm below. HU = 2x − 3y + 5·k at each CT voxel centre (x, y in LPS): linear in the CT grid,
+        // so bilinear interpolation gives 2x − 3y + 5k at any PET pixel centre (x, y).
+        var pet = Rotated(20, 4.0, 10, 4.0, Math.PI / 6, [0, 0, 0]);
+        var (cos, sin) = (Math.Cos(Math.PI / 6 + extraTurn), Math.Sin(Math.PI / 6 + extraTurn));
+        var ct = Rotated(40, 2.0, 20, 2.0, Math.PI / 6 + extraTurn, [-cos + sin, -sin - cos, -1]);
+        var hu = Grids.Volume(ct, (c, r, k) =>
+        {
+            var x = ct.FirstPosition[0] + 2.0 * c * cos - 2.0 * r * sin;
+            var y = ct.FirstPosition[1] + 2.0 * c * sin + 2.0 * r * cos;
+            return 2 * x - 3 * y + 5 * k;
+        });
+        var mask = Grids.Mask(new VoxelBox(8, 9, 3, 11, 12, 4), (x, y, z) => true);
+        var settings = new PairSettings { CropSize = 8, HuMin = -1000, HuMax = 1000 };
+
+        var set = PairBuilder.Build(new float[20 * 20 * 10], pet, hu, ct, mask, settings);
+
+        Assert.Equal(2, set.Pairs.Count);
+        foreach (var pair in set.Pairs)
+        {
+            Assert.Equal([2 * pair.PetSlice, 2 * pair.PetSlice + 1, 2 * pair.PetSlice + 2], pair.CtSlices);
+            for (var channel = 0; channel < 3; channel++)
+            {
+                var values = pair.CtChannel(channel);
+                for (var j = 0; j < 8; j++)
+                {
+                    for (var i = 0; i < 8; i++)
+                    {
+                        var (c, r) = (pair.CropX0 + i, pair.CropY0 + j);
+                        var x = 4.0 * c * Math.Cos(Math.PI / 6) - 4.0 * r * Math.Sin(Math.PI / 6);
+                        var y = 4.0 * c * Math.Sin(Math.PI / 6) + 4.0 * r * Math.Cos(Math.PI / 6);
+                        var expected = settings.NormalizeHu(2 * x - 3 * y + 5 * pair.CtSlices[channel]);
+                        Assert.True(Math.Abs(expected - values[j * 8 + i]) < 1e-6, $"({i},{j}) channel {channel}: {values[j * 8 + i]} vs {expected}");
+                    }
+                }
+            }
+        }
+    }
+
+    private static SeriesGeometry Rotated(int matrix, double pixel, int slices, double slice, double angle, double[] first) =>
+        new(matrix, matrix, slices, [pixel, pixel], slice, [Math.Cos(angle), Math.Sin(angle), 0, -Math.Sin(angle), Math.Cos(angle), 0], [0, 0, 1], first,
+            Grids.FrameOfReference);
+
+    [Theory]
     [InlineData(0.0, 2, 3, 4, 5)] // PET slice 2 at z = 10 mm; CT every 2.5 mm from 0: slice 4 is at 10 mm.
     [InlineData(1.0, 2, 3, 4, 5)] // z = 11 mm: 4.4 CT slices → 4.
     [InlineData(1.5, 2, 4, 5, 6)] // z = 11.5 mm: 4.6 → 5.
