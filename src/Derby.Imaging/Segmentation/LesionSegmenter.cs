@@ -1,0 +1,724 @@
+using Derby.Imaging.Series;
+
+namespace Derby.Imaging.Segmentation;
+
+/// <summary>
+/// Segments one PET lesion inside the box a physician drew: the paper's "adaptive threshold + region growing" (Boudraa and
+/// Zaidi 2006, the paper's reference 26), as an iterative background-subtracted threshold in the manner of Jentzen et al.
+/// (J Nucl Med 2007;48:108-114) with the source estimated by the region's own mean (as Black et al., IJROBP 2004;60:1272,
+/// do with the mean SUV):
+/// <list type="number">
+/// <item>Seed: the box's hottest voxel (first in slice, row, column order on ties).</item>
+/// <item>Background B: median (or mean) SUV of the box's shell, the outer <see cref="SegmentationSettings.ShellThickness"/> voxels.</item>
+/// <item>T₀ = B + f · (SUVmax − B); the region = voxels ≥ T grown from the seed inside the box, <b>6-connected</b> (faces
+/// only: two lesions touching at an edge or a corner stay apart).</item>
+/// <item>S = mean SUV of the region; T = B + f · (S − B); regrow; repeat until |ΔT| &lt; tolerance or the maximum
+/// number of updates (then <see cref="LesionSegmentation.Converged"/> is false, with a warning).</item>
+/// <item>Holes filled (<see cref="HoleFilling"/>): necrotic cores have near-zero uptake but belong to the lesion.</item>
+/// </list>
+/// With <see cref="SegmentationSettings.FixedThresholdSuv"/> the region is grown once at the physician's threshold.
+/// <para>
+/// Defined cases: an empty box (adaptive threshold, hottest voxel not clearly above the background:
+/// <see cref="SegmentationSettings.MinimumPeakToBackground"/>, <see cref="SegmentationSettings.MinimumPeakSigmas"/>) or a
+/// fixed threshold above the hottest voxel gives a result with 0 voxels and a warning, not an exception. A lesion cut by
+/// the box is segmented as far as the box goes, with a warning naming the touched faces. Two lesions whose voxels ≥ T
+/// touch through a face are one region (the threshold then comes from both); separate ones give the hottest only: draw
+/// one box per lesion or set a fixed threshold. NaN and infinite voxels are no lesion and no background (counted in a
+/// warning); negative SUVs (reconstruction undershoot) are kept as they are.
+/// </para>
+/// </summary>
+public static class LesionSegmenter
+{
+    /// <summary>Radius of the 1 cm³ sphere of SUVpeak, mm: (3 / (4π))^(1/3) × 10 mm.</summary>
+    public const double PeakSphereRadiusMm = 6.2035;
+
+    /// <summary>Segments the lesion in <paramref name="box"/> of the SUV volume <paramref name="suv"/> (slice, row, column).</summary>
+    /// <exception cref="ArgumentException">The volume does not match the geometry, the box is outside the grid, or a setting is out of range.</exception>
+    public static LesionSegmentation Segment(float[] suv, SeriesGeometry g, VoxelBox box, SegmentationSettings? settings = null)
+    {
+        ArgumentNullException.ThrowIfNull(suv);
+        ArgumentNullException.ThrowIfNull(g);
+        settings ??= SegmentationSettings.Default;
+        settings.Validate();
+        if (suv.LongLength != (long)g.Rows * g.Columns * g.Slices)
+        {
+            throw new ArgumentException($"The volume has {suv.LongLength} voxels where the geometry has {g.Columns} × {g.Rows} × {g.Slices}", nameof(suv));
+        }
+
+        box.Validate(g.Columns, g.Rows, g.Slices);
+        return new Work(suv, g, box, settings).Run();
+    }
+
+    /// <summary>The working state of one segmentation: the box copied into a padded grid, the mask and the queue.</summary>
+    private sealed class Work
+    {
+        // Mask states in the padded grid.
+        private const byte Outside = 0;
+        private const byte Inside = 1;
+        private const byte Marked = 2;
+
+        private readonly float[] suv;
+        private readonly SeriesGeometry g;
+        private readonly VoxelBox box;
+        private readonly SegmentationSettings settings;
+        private readonly List<string> warnings = [];
+
+        // The box with a one-voxel frame of NaN (mask Marked), so neighbours never need bounds checks.
+        private readonly int w, h, d, pw, ph, plane;
+        private readonly float[] p;
+        private readonly byte[] mask;
+        private readonly int[] queue;
+        private int regionCount;
+
+        public Work(float[] suv, SeriesGeometry g, VoxelBox box, SegmentationSettings settings)
+        {
+            this.suv = suv;
+            this.g = g;
+            this.box = box;
+            this.settings = settings;
+            w = box.Width;
+            h = box.Height;
+            d = box.Depth;
+            pw = w + 2;
+            ph = h + 2;
+            plane = pw * ph;
+            var padded = checked(plane * (d + 2));
+            p = GC.AllocateUninitializedArray<float>(padded);
+            mask = new byte[padded];
+            queue = GC.AllocateUninitializedArray<int>(checked(w * h * d));
+        }
+
+        private int Padded(int x, int y, int z) => ((z + 1) * ph + y + 1) * pw + x + 1;
+
+        public LesionSegmentation Run()
+        {
+            var (seed, max, nonFinite) = Copy();
+            if (nonFinite > 0)
+            {
+                warnings.Add($"{nonFinite} voxel(s) of the box are not numbers (NaN or infinite): they are neither lesion nor background");
+            }
+
+            var (background, sigma) = Background();
+            if (seed < 0)
+            {
+                warnings.Add("the box has no finite voxel: nothing to segment");
+                return Empty(seed, 0, background, 0, []);
+            }
+
+            var f = settings.ThresholdFraction;
+            var history = new List<double>();
+            double threshold;
+            var iterations = 0;
+            var converged = true;
+            if (settings.FixedThresholdSuv is { } fixedThreshold)
+            {
+                threshold = fixedThreshold;
+                history.Add(threshold);
+                if (max < threshold)
+                {
+                    warnings.Add($"no voxel reaches the fixed threshold {threshold:0.###} (the hottest is {max:0.###}): empty segmentation");
+                    return Empty(seed, max, background, threshold, history);
+                }
+
+                Grow(seed, threshold);
+            }
+            else
+            {
+                var floor = background + settings.NoiseFloorSigmas * sigma;
+                threshold = Math.Max(floor, background + f * (max - background));
+                var contrast = max - background;
+                if (contrast <= 0 || contrast <= settings.MinimumPeakSigmas * sigma || (background > 0 && max < settings.MinimumPeakToBackground * background))
+                {
+                    warnings.Add($"no voxel clearly above the background: the hottest voxel is {max:0.###} against a background of {background:0.###} " +
+                        $"(needs {settings.MinimumPeakToBackground:0.##}× and {settings.MinimumPeakSigmas:0.#} SD of the shell, SD {sigma:0.###}): empty box, empty segmentation");
+                    return Empty(seed, max, background, threshold, history);
+                }
+
+                history.Add(threshold);
+                var sum = Grow(seed, threshold);
+                converged = false;
+                while (iterations < settings.MaxIterations)
+                {
+                    iterations++;
+                    var next = Math.Max(floor, background + f * (sum / regionCount - background));
+                    history.Add(next);
+                    var change = Math.Abs(next - threshold);
+                    threshold = next;
+                    sum = Grow(seed, threshold);
+                    if (change < settings.ToleranceSuv)
+                    {
+                        converged = true;
+                        break;
+                    }
+                }
+
+                if (!converged)
+                {
+                    warnings.Add($"the threshold did not settle within {settings.ToleranceSuv} SUV after {iterations} updates (last {threshold:0.###}): check the box");
+                }
+            }
+
+            FillHoles();
+            return Measure(seed, max, background, threshold, iterations, converged, history);
+        }
+
+        /// <summary>Copies the box into the padded grid; finds the hottest finite voxel (padded index, or -1) and counts non-finite ones.</summary>
+        private (int Seed, double Max, int NonFinite) Copy()
+        {
+            Array.Fill(p, float.NaN);
+            Array.Fill(mask, Marked);
+            var seed = -1;
+            var max = float.NegativeInfinity;
+            var nonFinite = 0;
+            for (var z = 0; z < d; z++)
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    var source = suv.AsSpan(((box.Z0 + z) * g.Rows + box.Y0 + y) * g.Columns + box.X0, w);
+                    var start = Padded(0, y, z);
+                    var row = p.AsSpan(start, w);
+                    source.CopyTo(row);
+                    mask.AsSpan(start, w).Clear();
+                    for (var x = 0; x < row.Length; x++)
+                    {
+                        var v = row[x];
+                        if (v > max)
+                        {
+                            max = v;
+                            seed = start + x;
+                        }
+
+                        if (!float.IsFinite(v))
+                        {
+                            row[x] = float.NaN;
+                            nonFinite++;
+                        }
+                    }
+                }
+            }
+
+            // +∞ wins "v > max" above but is not a value: find the finite maximum again in the rare case.
+            if (seed >= 0 && !float.IsFinite(max))
+            {
+                (seed, max) = (-1, float.NegativeInfinity);
+                for (var i = 0; i < p.Length; i++)
+                {
+                    if (p[i] > max)
+                    {
+                        (seed, max) = (i, p[i]);
+                    }
+                }
+            }
+
+            return (seed, max, nonFinite);
+        }
+
+        /// <summary>The shell's background and its spread (robust SD for the median, SD for the mean).</summary>
+        private (double Background, double Sigma) Background()
+        {
+            var t = settings.ShellThickness;
+            if (2 * t >= w || 2 * t >= h || 2 * t >= d)
+            {
+                warnings.Add($"the box ({w}×{h}×{d}) is too thin for a {t}-voxel background shell: the background includes its inside");
+            }
+
+            var values = new float[Math.Min(queue.Length, w * h * d)];
+            var n = 0;
+            for (var z = 0; z < d; z++)
+            {
+                var zShell = z < t || z >= d - t;
+                for (var y = 0; y < h; y++)
+                {
+                    var row = p.AsSpan(Padded(0, y, z), w);
+                    if (zShell || y < t || y >= h - t)
+                    {
+                        n = Append(values, n, row);
+                    }
+                    else
+                    {
+                        var edge = Math.Min(t, w);
+                        n = Append(values, n, row[..edge]);
+                        n = Append(values, n, row[Math.Max(edge, w - t)..]);
+                    }
+                }
+            }
+
+            if (n == 0)
+            {
+                return (0, 0);
+            }
+
+            var shell = values.AsSpan(0, n);
+            if (settings.Background == BackgroundEstimator.Mean)
+            {
+                double sum = 0, sq = 0;
+                foreach (var v in shell)
+                {
+                    sum += v;
+                    sq += (double)v * v;
+                }
+
+                var mean = sum / n;
+                return (mean, Math.Sqrt(Math.Max(0, sq / n - mean * mean)));
+            }
+
+            var median = Median(shell);
+            for (var i = 0; i < shell.Length; i++)
+            {
+                shell[i] = (float)Math.Abs(shell[i] - median);
+            }
+
+            return (median, 1.4826 * Median(shell));
+        }
+
+        private static int Append(float[] values, int n, ReadOnlySpan<float> row)
+        {
+            foreach (var v in row)
+            {
+                if (!float.IsNaN(v))
+                {
+                    values[n++] = v;
+                }
+            }
+
+            return n;
+        }
+
+        /// <summary>Median (mean of the two middle values for an even count) by selection; reorders the span.</summary>
+        private static double Median(Span<float> values)
+        {
+            var k = values.Length / 2;
+            var upper = Select(values, k);
+            if (values.Length % 2 == 1)
+            {
+                return upper;
+            }
+
+            // After selection every value before k is ≤ the k-th: the lower middle is their maximum.
+            var lower = float.NegativeInfinity;
+            foreach (var v in values[..k])
+            {
+                lower = Math.Max(lower, v);
+            }
+
+            return (lower + (double)upper) / 2;
+        }
+
+        /// <summary>Hoare's quickselect (median-of-three pivot): the k-th smallest, with smaller values before it.</summary>
+        private static float Select(Span<float> a, int k)
+        {
+            int lo = 0, hi = a.Length - 1;
+            while (lo < hi)
+            {
+                var mid = lo + (hi - lo) / 2;
+                if (a[mid] < a[lo])
+                {
+                    (a[mid], a[lo]) = (a[lo], a[mid]);
+                }
+
+                if (a[hi] < a[lo])
+                {
+                    (a[hi], a[lo]) = (a[lo], a[hi]);
+                }
+
+                if (a[hi] < a[mid])
+                {
+                    (a[hi], a[mid]) = (a[mid], a[hi]);
+                }
+
+                var pivot = a[mid];
+                int i = lo, j = hi;
+                while (i <= j)
+                {
+                    while (a[i] < pivot)
+                    {
+                        i++;
+                    }
+
+                    while (a[j] > pivot)
+                    {
+                        j--;
+                    }
+
+                    if (i <= j)
+                    {
+                        (a[i], a[j]) = (a[j], a[i]);
+                        i++;
+                        j--;
+                    }
+                }
+
+                if (k <= j)
+                {
+                    hi = j;
+                }
+                else if (k >= i)
+                {
+                    lo = i;
+                }
+                else
+                {
+                    return a[k];
+                }
+            }
+
+            return a[k];
+        }
+
+        /// <summary>Grows the region from <paramref name="seed"/> over voxels ≥ <paramref name="threshold"/> (6-connected); returns its SUV sum.</summary>
+        private double Grow(int seed, double threshold)
+        {
+            var q = queue;
+            var m = mask;
+            var v = p;
+            for (var i = 0; i < regionCount; i++)
+            {
+                m[q[i]] = Outside;
+            }
+
+            var tail = 0;
+            q[tail++] = seed;
+            m[seed] = Inside;
+            double sum = 0;
+            int dy = pw, dz = plane;
+            for (var head = 0; head < tail; head++)
+            {
+                var i = q[head];
+                sum += v[i];
+                // The frame is NaN and Marked: it is never entered, so every neighbour index stays inside the arrays.
+                if (m[i - 1] == Outside && v[i - 1] >= threshold)
+                {
+                    m[i - 1] = Inside;
+                    q[tail++] = i - 1;
+                }
+
+                if (m[i + 1] == Outside && v[i + 1] >= threshold)
+                {
+                    m[i + 1] = Inside;
+                    q[tail++] = i + 1;
+                }
+
+                if (m[i - dy] == Outside && v[i - dy] >= threshold)
+                {
+                    m[i - dy] = Inside;
+                    q[tail++] = i - dy;
+                }
+
+                if (m[i + dy] == Outside && v[i + dy] >= threshold)
+                {
+                    m[i + dy] = Inside;
+                    q[tail++] = i + dy;
+                }
+
+                if (m[i - dz] == Outside && v[i - dz] >= threshold)
+                {
+                    m[i - dz] = Inside;
+                    q[tail++] = i - dz;
+                }
+
+                if (m[i + dz] == Outside && v[i + dz] >= threshold)
+                {
+                    m[i + dz] = Inside;
+                    q[tail++] = i + dz;
+                }
+            }
+
+            regionCount = tail;
+            return sum;
+        }
+
+        private void FillHoles()
+        {
+            if (settings.HoleFilling == HoleFilling.None)
+            {
+                return;
+            }
+
+            // 3D: mark every non-region voxel reachable from the box's border through non-region voxels (6-connected);
+            // the rest are cavities.
+            var tail = 0;
+            for (var z = 0; z < d; z++)
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    var face = z == 0 || z == d - 1 || y == 0 || y == h - 1;
+                    var start = Padded(0, y, z);
+                    for (var x = 0; x < w; x += face || w == 1 ? 1 : w - 1)
+                    {
+                        tail = MarkSeed(start + x, tail);
+                    }
+                }
+            }
+
+            Flood(tail, [-1, 1, -pw, pw, -plane, plane]);
+            Resolve(0, d);
+            if (settings.HoleFilling != HoleFilling.VolumeAndSlices)
+            {
+                return;
+            }
+
+            // 2D, slice by slice (4-connected in the slice's plane).
+            for (var z = 0; z < d; z++)
+            {
+                tail = 0;
+                for (var y = 0; y < h; y++)
+                {
+                    var start = Padded(0, y, z);
+                    for (var x = 0; x < w; x += y == 0 || y == h - 1 || w == 1 ? 1 : w - 1)
+                    {
+                        tail = MarkSeed(start + x, tail);
+                    }
+                }
+
+                Flood(tail, [-1, 1, -pw, pw]);
+                Resolve(z, z + 1);
+            }
+        }
+
+        private int MarkSeed(int i, int tail)
+        {
+            if (mask[i] == Outside)
+            {
+                mask[i] = Marked;
+                queue[tail++] = i;
+            }
+
+            return tail;
+        }
+
+        private void Flood(int tail, ReadOnlySpan<int> steps)
+        {
+            var q = queue;
+            var m = mask;
+            for (var head = 0; head < tail; head++)
+            {
+                var i = q[head];
+                foreach (var s in steps)
+                {
+                    var n = i + s;
+                    if (m[n] == Outside)
+                    {
+                        m[n] = Marked;
+                        q[tail++] = n;
+                    }
+                }
+            }
+        }
+
+        /// <summary>Slices [z0, z1): unmarked non-region voxels become region, marked ones outside again.</summary>
+        private void Resolve(int z0, int z1)
+        {
+            for (var z = z0; z < z1; z++)
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    foreach (ref var b in mask.AsSpan(Padded(0, y, z), w))
+                    {
+                        b = b == Marked ? Outside : Inside;
+                    }
+                }
+            }
+        }
+
+        private LesionSegmentation Measure(int seed, double max, double background, double threshold, int iterations, bool converged, List<double> history)
+        {
+            var values = new byte[w * h * d];
+            var voxels = 0;
+            var finite = 0;
+            double sum = 0;
+            var o = 0;
+            for (var z = 0; z < d; z++)
+            {
+                for (var y = 0; y < h; y++)
+                {
+                    var start = Padded(0, y, z);
+                    for (var x = 0; x < w; x++, o++)
+                    {
+                        if (mask[start + x] == Inside)
+                        {
+                            values[o] = 1;
+                            voxels++;
+                            var v = p[start + x];
+                            if (!float.IsNaN(v))
+                            {
+                                sum += v;
+                                finite++;
+                            }
+                        }
+                    }
+                }
+            }
+
+            var lesion = new LesionMask(box, values);
+            WarnTouchedFaces(lesion);
+            var mean = finite > 0 ? sum / finite : 0;
+            var mtv = voxels * VoxelMl(g);
+            return new LesionSegmentation(box, lesion, voxels, mtv, max, GridVoxel(seed), mean, Peak(lesion), mean * mtv, threshold, iterations,
+                background, converged, history, settings, warnings);
+        }
+
+        private LesionSegmentation Empty(int seed, double max, double background, double threshold, List<double> history) =>
+            new(box, new LesionMask(box, new byte[w * h * d]), 0, 0, max, seed < 0 ? (box.X0, box.Y0, box.Z0) : GridVoxel(seed), 0, 0, 0, threshold, 0,
+                background, settings.FixedThresholdSuv is not null, history, settings, warnings);
+
+        private (int X, int Y, int Z) GridVoxel(int padded)
+        {
+            var z = padded / plane;
+            var rest = padded - z * plane;
+            var y = rest / pw;
+            return (box.X0 + rest - y * pw - 1, box.Y0 + y - 1, box.Z0 + z - 1);
+        }
+
+        private void WarnTouchedFaces(LesionMask lesion)
+        {
+            var touched = new List<string>();
+            bool Any(Func<int, int, bool> face, int n1, int n2)
+            {
+                for (var a = 0; a < n1; a++)
+                {
+                    for (var b = 0; b < n2; b++)
+                    {
+                        if (face(a, b))
+                        {
+                            return true;
+                        }
+                    }
+                }
+
+                return false;
+            }
+
+            var v = lesion.Values;
+            int At(int x, int y, int z) => (z * h + y) * w + x;
+            if (Any((y, z) => v[At(0, y, z)] != 0, h, d))
+            {
+                touched.Add($"x0 (column {box.X0})");
+            }
+
+            if (Any((y, z) => v[At(w - 1, y, z)] != 0, h, d))
+            {
+                touched.Add($"x1 (column {box.X1})");
+            }
+
+            if (Any((x, z) => v[At(x, 0, z)] != 0, w, d))
+            {
+                touched.Add($"y0 (row {box.Y0})");
+            }
+
+            if (Any((x, z) => v[At(x, h - 1, z)] != 0, w, d))
+            {
+                touched.Add($"y1 (row {box.Y1})");
+            }
+
+            if (Any((x, y) => v[At(x, y, 0)] != 0, w, h))
+            {
+                touched.Add($"z0 (slice {box.Z0})");
+            }
+
+            if (Any((x, y) => v[At(x, y, d - 1)] != 0, w, h))
+            {
+                touched.Add($"z1 (slice {box.Z1})");
+            }
+
+            if (touched.Count > 0)
+            {
+                warnings.Add($"the lesion touches the box edge on {string.Join(", ", touched)}: the box may cut it");
+            }
+        }
+
+        /// <summary>
+        /// SUVpeak (PERCIST): over every lesion voxel as centre, the mean of the image's finite voxels whose centres lie
+        /// within <see cref="PeakSphereRadiusMm"/> of it (anywhere in the grid, not only the lesion or the box); the highest.
+        /// </summary>
+        private double Peak(LesionMask lesion)
+        {
+            double cx = g.PixelSpacing[1], cy = g.PixelSpacing[0], cz = g.SliceSpacing;
+            var r = PeakSphereRadiusMm;
+            int rx = (int)(r / cx), ry = (int)(r / cy), rz = cz > 0 ? (int)(r / cz) : 0;
+            var offsets = new List<(int X, int Y, int Z)>();
+            for (var k = -rz; k <= rz; k++)
+            {
+                for (var j = -ry; j <= ry; j++)
+                {
+                    for (var i = -rx; i <= rx; i++)
+                    {
+                        if (Sq(i * cx) + Sq(j * cy) + Sq(k * cz) <= r * r)
+                        {
+                            offsets.Add((i, j, k));
+                        }
+                    }
+                }
+            }
+
+            var flat = new int[offsets.Count];
+            for (var n = 0; n < flat.Length; n++)
+            {
+                flat[n] = (offsets[n].Z * g.Rows + offsets[n].Y) * g.Columns + offsets[n].X;
+            }
+
+            var best = double.NegativeInfinity;
+            var values = lesion.Values;
+            var o = 0;
+            for (var z = box.Z0; z <= box.Z1; z++)
+            {
+                for (var y = box.Y0; y <= box.Y1; y++)
+                {
+                    for (var x = box.X0; x <= box.X1; x++, o++)
+                    {
+                        if (values[o] == 0)
+                        {
+                            continue;
+                        }
+
+                        var centre = (z * g.Rows + y) * g.Columns + x;
+                        double sum = 0;
+                        var n = 0;
+                        if (x - rx >= 0 && x + rx < g.Columns && y - ry >= 0 && y + ry < g.Rows && z - rz >= 0 && z + rz < g.Slices)
+                        {
+                            foreach (var f in flat)
+                            {
+                                var v = suv[centre + f];
+                                if (float.IsFinite(v))
+                                {
+                                    sum += v;
+                                    n++;
+                                }
+                            }
+                        }
+                        else
+                        {
+                            foreach (var (i, j, k) in offsets)
+                            {
+                                if (x + i >= 0 && x + i < g.Columns && y + j >= 0 && y + j < g.Rows && z + k >= 0 && z + k < g.Slices)
+                                {
+                                    var v = suv[((z + k) * g.Rows + y + j) * g.Columns + x + i];
+                                    if (float.IsFinite(v))
+                                    {
+                                        sum += v;
+                                        n++;
+                                    }
+                                }
+                            }
+                        }
+
+                        if (n > 0 && sum / n > best)
+                        {
+                            best = sum / n;
+                        }
+                    }
+                }
+            }
+
+            return double.IsFinite(best) ? best : 0;
+        }
+
+        private static double Sq(double v) => v * v;
+    }
+
+    /// <summary>One voxel's volume, ml: column spacing × row spacing × slice spacing (mm³) / 1000.</summary>
+    public static double VoxelMl(SeriesGeometry g)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return g.PixelSpacing[0] * g.PixelSpacing[1] * g.SliceSpacing / 1000;
+    }
+}
