@@ -38,4 +38,8 @@ internal static class CliHost
 internal sealed class ForegroundJobs : IBackgroundJobs
 {
     public string EnqueueImport(Guid importRunId) => "foreground:" + importRunId;
+
+    public string EnqueueSegmentation(Guid lesionId) => "foreground:" + lesionId;
+
+    public string EnqueuePairs(Guid lesionId) => "foreground:" + lesionId;
 }

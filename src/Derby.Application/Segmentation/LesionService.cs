@@ -85,9 +85,9 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
             .SingleOrDefaultAsync(s => s.Id == request.PetSeriesId && s.PatientId == patientId, cancellationToken)
             ?? throw new NotFoundException("No such PET series for this patient");
         var errors = new List<FieldError>();
-        if (series.Modality != ImagingModality.PT)
+        if (series.Modality != ImagingModality.Pet)
         {
-            errors.Add(new("petSeriesId", "Lesions are drawn on PET: this series is " + series.Modality));
+            errors.Add(new("petSeriesId", "Lesions are drawn on PET: this series is CT"));
         }
 
         try
@@ -289,7 +289,7 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
 
         var pet = await db.ImagingSeries.AsNoTracking().SingleAsync(s => s.Id == lesion.PetSeriesId, cancellationToken);
         var cts = await db.ImagingSeries.AsNoTracking()
-            .Where(s => s.PatientId == lesion.PatientId && s.Modality == ImagingModality.CT).ToListAsync(cancellationToken);
+            .Where(s => s.PatientId == lesion.PatientId && s.Modality == ImagingModality.Ct).ToListAsync(cancellationToken);
         var ct = cts.Where(s => s.FrameOfReferenceUid is not null && s.FrameOfReferenceUid == pet.FrameOfReferenceUid)
             .OrderByDescending(s => s.ReceivedUtc).FirstOrDefault()
             ?? (cts.Count == 1 && (cts[0].FrameOfReferenceUid is null || pet.FrameOfReferenceUid is null) ? cts[0] : null);
@@ -310,7 +310,7 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         }
 
         var (suv, petGeometry) = await PetVolumeAsync(db, pet.Id, cancellationToken);
-        var (hu, ctGeometry) = await VolumeAsync(db, ct.Id, null, cancellationToken);
+        (float[] hu, SeriesGeometry ctGeometry) = await VolumeAsync(db, ct.Id, null, cancellationToken);
         var set = PairBuilder.Build(suv, petGeometry, hu, ctGeometry, new LesionMask(BoxOf(lesion), Gunzip(lesion.MaskGzip)), settings);
         using var buffer = new MemoryStream();
         PairSetFile.Write(buffer, set);
@@ -341,14 +341,18 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         {
             await db.SaveChangesAsync(cancellationToken);
         }
-        catch (DbUpdateException) when (await AnotherRunStoredAsync(lesionId, ct.Id, settingsJson, cancellationToken))
+        catch (DbUpdateException)
         {
-            // A concurrent run of the same job stored the same pairs first: nothing to add.
+            // A concurrent run of the same job may have stored the same pairs first: then there is nothing to add.
+            if (!await AnotherRunStoredAsync(lesionId, ct.Id, settingsJson, cancellationToken))
+            {
+                throw;
+            }
         }
     }
 
     /// <summary>The stored pairs of a lesion (the newest set), read back from the artefact store and checked against its hash.</summary>
-    public async Task<Imaging.Pairs.PairSet?> ReadPairsAsync(AccessScope scope, Guid lesionId, CancellationToken cancellationToken = default)
+    public async Task<Derby.Imaging.Pairs.PairSet?> ReadPairsAsync(AccessScope scope, Guid lesionId, CancellationToken cancellationToken = default)
     {
         await using var db = await dbFactory.CreateAsync(cancellationToken);
         await FindAsync(db, scope, lesionId, cancellationToken);

@@ -35,7 +35,7 @@ public static class PairBuilder
     /// <summary>Builds the pairs of the lesion <paramref name="mask"/> (in the PET grid).</summary>
     /// <param name="suv">PET volume in SUV, z-major (slice, row, column) as <see cref="VolumeBuilder.BuildSuv"/> gives it.</param>
     /// <param name="pet">The PET grid.</param>
-    /// <param name="hu">CT volume in HU, z-major, as <see cref="VolumeBuilder.BuildHu"/> gives it.</param>
+    /// <param name="hu">CT volume in HU, z-major, as <see cref="VolumeBuilder.BuildHu(SeriesAssembly, Dicom.IDicomFileReader)"/> gives it.</param>
     /// <param name="ct">The CT grid.</param>
     /// <param name="mask">The lesion in the PET grid.</param>
     /// <param name="settings">Crop size and windows.</param>
