@@ -231,6 +231,49 @@ public sealed class LesionServiceTests(IngestStudy synthetic) : IAsyncLifetime, 
         Assert.Equal(0, await ctx.Lesions.CountAsync());
     }
 
+    [Theory]
+    [InlineData("segmentation.commit:1", false)]
+    [InlineData("pairs.commit:1", true)]
+    public async Task KilledLesionCommand_LeavesNoPartialRecords_AndTheRerunFinishesTheSameLesionOnce(string killAt, bool accept)
+    {
+        var (_, _, box) = Reference();
+        string[] args = ["lesion", "--patient", patient.Pseudonym, "--box", $"{box.X0},{box.Y0},{box.Z0},{box.X1},{box.Y1},{box.Z1}", .. accept ? ["--accept"] : Array.Empty<string>()];
+
+        var killed = await Cli.RunAsync(db.DataDirectory, killAt, args);
+
+        Assert.NotEqual(0, killed.ExitCode);
+        Assert.Contains($"fault point '{killAt.Split(':')[0]}' reached", killed.StdErr);
+        await using (var ctx = db.Context())
+        {
+            var lesion = await ctx.Lesions.SingleAsync();
+            Assert.Equal(accept ? LesionStatus.Accepted : LesionStatus.Queued, lesion.Status);
+            Assert.Equal(accept, lesion.MaskGzip is not null);
+            Assert.Equal(0, await ctx.PairSets.CountAsync());
+            Assert.Equal(0, await ctx.ImagePairs.CountAsync());
+        }
+
+        var rerun = await Cli.RunAsync(db.DataDirectory, null, args);
+
+        Assert.True(rerun.ExitCode == 0, rerun.StdErr);
+        Assert.Contains(accept ? "\"status\": \"accepted\"" : "\"status\": \"segmented\"", rerun.StdOut);
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(1, await ctx.Lesions.CountAsync());
+            Assert.Equal(1, await ctx.AuditEvents.CountAsync(a => a.Action == "lesion.segmented"));
+            Assert.Equal(accept ? 1 : 0, await ctx.PairSets.CountAsync());
+            Assert.Equal(accept ? await ctx.PairSets.SumAsync(p => p.PairCount) : 0, await ctx.ImagePairs.CountAsync());
+        }
+    }
+
+    [Fact]
+    public async Task LesionCommand_RefusesABadBox_WithTheReason()
+    {
+        var result = await Cli.RunAsync(db.DataDirectory, null, "lesion", "--patient", patient.Pseudonym, "--box", "1,2,3");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("expected six integers", result.StdErr);
+    }
+
     private async Task SetClinicalAsync(double? suvMax)
     {
         await using var ctx = db.Context();
