@@ -47,6 +47,7 @@ public static class WebPipeline
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapAccountEndpoints();
         app.MapApiEndpoints();
+        app.MapLesionEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

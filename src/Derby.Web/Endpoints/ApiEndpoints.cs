@@ -101,7 +101,7 @@ public static class ApiEndpoints
             CancellationToken ct) =>
             Results.Ok((await imaging.SeriesOfAsync(await scopes.GetAsync(http.User, ct), id, ct)).Select(s => new
             {
-                s.SeriesInstanceUid, s.Modality, s.InstanceCount, s.Rows, s.Columns, s.PixelSpacing, s.SliceSpacingMm, s.SuvFactor, s.SuvRule,
+                s.Id, s.SeriesInstanceUid, s.StudyInstanceUid, s.Modality, s.InstanceCount, s.Rows, s.Columns, s.PixelSpacing, s.SliceSpacingMm, s.SuvFactor, s.SuvRule,
             })));
 
         // DICOM files or zip archives as multipart form parts, streamed to the staging folder, then ingested whole or not at all.
