@@ -580,7 +580,7 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         var bytes = Bytes(de);
         return vr switch
         {
-            DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.FL or DicomVR.FD or DicomVR.OB or DicomVR.OW or DicomVR.UN
+            DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.FL or DicomVR.FD or DicomVR.OB or DicomVR.OW or DicomVR.UN or DicomVR.AT
                 => new DicomBinary(tag, vr, Normalise(vr, bytes, de, strings, bigEndian)),
             _ => new DicomText(tag, vr, (vr is DicomVR.UI or DicomVR.DA or DicomVR.TM or DicomVR.DT or DicomVR.DS or DicomVR.IS or DicomVR.CS or DicomVR.AS or DicomVR.AE
                     ? Encoding.ASCII : charset).GetString(bytes).TrimEnd('\0', ' ')),
@@ -594,9 +594,21 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
     private static byte[] Normalise(DicomVR vr, byte[] bytes, gdcm.DataElement de, gdcm.StringFilter strings, bool bigEndian)
     {
         // Little-endian integers are already what the text round trip would give (floats are left to it: unchanged behaviour).
-        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0 || (!bigEndian && vr is DicomVR.US or DicomVR.SS or DicomVR.UL))
+        if (vr is DicomVR.OB or DicomVR.OW or DicomVR.UN || bytes.Length == 0 || (!bigEndian && vr is DicomVR.US or DicomVR.SS or DicomVR.UL or DicomVR.AT))
         {
             return bytes;
+        }
+
+        if (vr == DicomVR.AT)
+        {
+            // Group and element are two 16-bit words each: swapped word by word.
+            var swapped = (byte[])bytes.Clone();
+            for (var i = 0; i + 1 < swapped.Length; i += 2)
+            {
+                (swapped[i], swapped[i + 1]) = (swapped[i + 1], swapped[i]);
+            }
+
+            return swapped;
         }
 
         var text = strings.ToString(de)?.Trim() ?? "";

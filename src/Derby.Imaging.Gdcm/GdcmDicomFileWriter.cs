@@ -134,6 +134,7 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
     private static gdcm.VR.VRType VrType(DicomVR vr) => vr switch
     {
         DicomVR.AE => gdcm.VR.VRType.AE,
+        DicomVR.AT => gdcm.VR.VRType.AT,
         DicomVR.AS => gdcm.VR.VRType.AS,
         DicomVR.CS => gdcm.VR.VRType.CS,
         DicomVR.DA => gdcm.VR.VRType.DA,

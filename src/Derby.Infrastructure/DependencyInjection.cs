@@ -65,6 +65,7 @@ public static class DependencyInjection
         services.AddSingleton<IArtifactStore, ArtifactStore>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileReader, Derby.Imaging.Gdcm.GdcmDicomFileReader>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileRewriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();
+        services.AddSingleton<Derby.Imaging.Dicom.IDicomFileWriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();
         services.AddScoped<IUserAdministration, UserAdministration>();
         services.AddScoped<DatabaseInitializer>();
         return builder;

@@ -76,6 +76,15 @@ public sealed class LesionApiTests(DerbyWebFactory app) : IDisposable
         Assert.Equal((box.x1 - box.x0 + 1) * (box.y1 - box.y0 + 1) * (box.z1 - box.z0 + 1), bytes.Length);
         Assert.Equal(segmented.GetProperty("voxels").GetInt32(), bytes.Count(b => b != 0));
         Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/lesions/{lesionId}/mask")).StatusCode);
+        var seg = await pi.GetAsync($"/api/lesions/{lesionId}/seg");
+        Assert.Equal(HttpStatusCode.OK, seg.StatusCode);
+        Assert.Equal("application/dicom", seg.Content.Headers.ContentType!.MediaType);
+        var segFile = Path.Combine(study, "lesion.dcm");
+        await File.WriteAllBytesAsync(segFile, await seg.Content.ReadAsByteArrayAsync());
+        var segRead = new GdcmDicomFileReader().Read(segFile).Dataset;
+        Assert.Equal("SEG", segRead.GetString(Derby.Imaging.Dicom.DicomTags.Modality));
+        Assert.Equal(truth.Pseudonym, segRead.GetString(Derby.Imaging.Dicom.DicomTags.PatientId));
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/lesions/{lesionId}/seg")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await pi.GetAsync($"/api/lesions/{lesionId}")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await pi.PostAsync($"/api/lesions/{lesionId}/accept", null)).StatusCode);
 

@@ -371,6 +371,29 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         return PairSetFile.Read(new MemoryStream(bytes));
     }
 
+    /// <summary>
+    /// The lesion's mask as a DICOM Segmentation on its PET series (one frame per PET slice with lesion voxels, each
+    /// referencing its source instance); the SEG's UIDs derive from the lesion, so exporting again gives the same object.
+    /// </summary>
+    /// <exception cref="ValidationFailedException">The lesion has no mask yet, or an empty one.</exception>
+    public async Task<DicomDataset> ExportSegAsync(AccessScope scope, Guid lesionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var (lesion, _) = await FindAsync(db, scope, lesionId, cancellationToken);
+        if (lesion.MaskGzip is null || lesion.Voxels == 0)
+        {
+            throw new ValidationFailedException([new("mask", "The lesion has no segmented voxels to export")]);
+        }
+
+        var instances = await db.ImagingInstances.AsNoTracking().Where(i => i.SeriesId == lesion.PetSeriesId).OrderBy(i => i.SliceIndex)
+            .Select(i => i.Sha256).ToListAsync(cancellationToken);
+        var slices = instances.Select(sha => SliceSource.From(reader.Read(dicomStore.PathOf(sha)))).ToList();
+        var series = SeriesAssembler.Assemble(slices).Single();
+        return DicomSegBuilder.Build(new LesionMask(BoxOf(lesion), Gunzip(lesion.MaskGzip)), series, "Liver lesion",
+            "Derby adaptive threshold + 3D region growing", DicomUid.FromName($"derby-seg-series/{lesion.Id}"),
+            DicomUid.FromName($"derby-seg/{lesion.Id}/{lesion.InputsSha256}"), lesion.SegmentedUtc ?? lesion.RequestedUtc);
+    }
+
     private async Task<bool> AnotherRunStoredAsync(Guid lesionId, Guid ctId, string settingsJson, CancellationToken cancellationToken)
     {
         await using var db = await dbFactory.CreateAsync(cancellationToken);

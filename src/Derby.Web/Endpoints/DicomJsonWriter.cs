@@ -64,6 +64,9 @@ public static class DicomJsonWriter
                     DicomVR.UL => Numbers(binary.Value, 4, b => BinaryPrimitives.ReadUInt32LittleEndian(b)),
                     DicomVR.FL => Numbers(binary.Value, 4, b => BinaryPrimitives.ReadSingleLittleEndian(b)),
                     DicomVR.FD => Numbers(binary.Value, 8, b => BinaryPrimitives.ReadDoubleLittleEndian(b)),
+                    DicomVR.AT => Enumerable.Range(0, binary.Value.Length / 4).Select(i => (object)(
+                        BinaryPrimitives.ReadUInt16LittleEndian(binary.Value.AsSpan(4 * i)).ToString("X4", CultureInfo.InvariantCulture)
+                        + BinaryPrimitives.ReadUInt16LittleEndian(binary.Value.AsSpan(4 * i + 2)).ToString("X4", CultureInfo.InvariantCulture))).ToList(),
                     _ => null,
                 };
             default:

@@ -50,6 +50,23 @@ public static class LesionEndpoints
             return Results.Bytes(mask.Values, "application/octet-stream");
         });
 
+        // DICOM SEG of the mask on its PET series, for other viewers and archives.
+        api.MapGet("/lesions/{id:guid}/seg", async (Guid id, HttpContext http, AccessScopeProvider scopes, LesionService lesions,
+            Derby.Imaging.Dicom.IDicomFileWriter writer, CancellationToken ct) =>
+        {
+            var seg = await lesions.ExportSegAsync(await scopes.GetAsync(http.User, ct), id, ct);
+            var path = Path.Combine(Path.GetTempPath(), $"derby-seg-{Guid.NewGuid():N}.dcm");
+            try
+            {
+                writer.Write(seg, path);
+                return Results.File(await File.ReadAllBytesAsync(path, ct), "application/dicom", $"lesion-{id}.dcm");
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        });
+
         api.MapPost("/lesions/{id:guid}/accept", async (Guid id, HttpContext http, AccessScopeProvider scopes, LesionService lesions, CancellationToken ct) =>
             Results.Ok(Dto(await lesions.AcceptAsync(await scopes.GetAsync(http.User, ct), id, ct)))).AddEndpointFilter<AntiforgeryHeaderFilter>();
 
