@@ -148,6 +148,36 @@ public sealed class LesionServiceTests(IngestStudy synthetic) : IAsyncLifetime, 
     }
 
     [Fact]
+    public async Task SavingTheClinicalForm_KeepsTheSegmentedSuvMaxProvenance_UnlessTheValueIsChanged()
+    {
+        var (_, _, box) = Reference();
+        var service = db.Get<LesionService>();
+        await SetClinicalAsync(suvMax: null);
+        var lesion = await service.RequestAsync(Coordinator(siteId), patientId, new LesionRequest(petSeriesId, box));
+        await service.RunSegmentationAsync(lesion.Id);
+        await service.AcceptAsync(Coordinator(siteId), lesion.Id);
+        var patients = db.Get<Derby.Application.Patients.PatientService>();
+        var form = Derby.Application.Patients.ClinicalInput.From((await patients.GetAsync(Pi, patientId))!.Clinical!);
+        form.ClinicalRiskScore = 2;
+        form.CeaNgPerMl = 12;
+        form.Ca199UPerMl = 30;
+        form.LiverMetastasisCount = 3;
+        form.LargestDiameterCm = 4.1;
+
+        await patients.SaveClinicalAsync(Coordinator(siteId), patientId, form);
+        var unchanged = (await patients.GetAsync(Pi, patientId))!.Clinical!;
+        form.SuvMax = 9.99;
+        await patients.SaveClinicalAsync(Coordinator(siteId), patientId, form);
+        var typed = (await patients.GetAsync(Pi, patientId))!.Clinical!;
+
+        Assert.Equal(SuvMaxSource.Segmentation, unchanged.SuvMaxSource);
+        Assert.Equal(lesion.Id, unchanged.SuvMaxLesionId);
+        Assert.Equal(SuvMaxSource.Entered, typed.SuvMaxSource);
+        Assert.Null(typed.SuvMaxLesionId);
+        Assert.Equal(9.99, typed.SuvMax);
+    }
+
+    [Fact]
     public async Task AnEnteredSuvMax_IsNotOverwritten_AndDiscardingTheLesion_TakesItsSuvMaxBack()
     {
         var (_, _, box) = Reference();

@@ -6,6 +6,12 @@ namespace Derby.Application.Patients;
 public sealed class ClinicalInput
 {
     public double? SuvMax { get; set; }
+
+    /// <summary>Where the stored SUVmax came from (shown, never taken from the input).</summary>
+    public SuvMaxSource? SuvMaxSource { get; set; }
+
+    /// <summary>The accepted lesion the stored SUVmax is from, when it came from segmentation (shown only).</summary>
+    public Guid? SuvMaxLesionId { get; set; }
     public int? ClinicalRiskScore { get; set; }
     public double? CeaNgPerMl { get; set; }
     public double? Ca199UPerMl { get; set; }
@@ -19,6 +25,8 @@ public sealed class ClinicalInput
     public static ClinicalInput From(ClinicalRecord r) => new()
     {
         SuvMax = r.SuvMax,
+        SuvMaxSource = r.SuvMaxSource,
+        SuvMaxLesionId = r.SuvMaxLesionId,
         ClinicalRiskScore = r.ClinicalRiskScore,
         CeaNgPerMl = r.CeaNgPerMl,
         Ca199UPerMl = r.Ca199UPerMl,
@@ -33,6 +41,13 @@ public sealed class ClinicalInput
     /// <summary>Copies validated values onto the record. Call only after <see cref="PatientRules.Validate(ClinicalInput)"/> passed.</summary>
     public void ApplyTo(ClinicalRecord r)
     {
+        // A value typed or imported over the segmented one is the site's own: its provenance changes with it.
+        if (SuvMax != r.SuvMax || r.SuvMaxSource == 0)
+        {
+            r.SuvMaxSource = Domain.SuvMaxSource.Entered;
+            r.SuvMaxLesionId = null;
+        }
+
         r.SuvMax = SuvMax;
         r.ClinicalRiskScore = ClinicalRiskScore!.Value;
         r.CeaNgPerMl = CeaNgPerMl!.Value;
