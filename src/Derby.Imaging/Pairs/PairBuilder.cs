@@ -146,6 +146,7 @@ public static class PairBuilder
         var n = settings.CropSize;
         var crop = new float[n * n];
         var padding = settings.PetPadding;
+        var window = settings.SuvWindow;
         var slice = suv.AsSpan(z * pet.Rows * pet.Columns, pet.Rows * pet.Columns);
         for (var j = 0; j < n; j++)
         {
@@ -161,7 +162,7 @@ public static class PairBuilder
             for (var i = 0; i < n; i++)
             {
                 var column = x0 + i;
-                target[i] = column >= 0 && column < pet.Columns ? settings.NormalizeSuv(source[column]) : padding;
+                target[i] = column >= 0 && column < pet.Columns ? window.Normalize(source[column]) : padding;
             }
         }
 
@@ -287,19 +288,21 @@ public static class PairBuilder
             var plane = n * n;
             var ctPlane = ct.Rows * ct.Columns;
             var crop = new float[ctSlices.Length * plane];
+            var window = settings.HuWindow;
+            var padding = settings.CtPadding;
             for (var channel = 0; channel < ctSlices.Length; channel++)
             {
                 var slice = hu.AsSpan(ctSlices[channel] * ctPlane, ctPlane);
                 var target = crop.AsSpan(channel * plane, plane);
                 if (separable)
                 {
-                    SampleSeparable(slice, target, settings);
+                    SampleSeparable(slice, target, window, padding);
                 }
                 else
                 {
                     for (var p = 0; p < plane; p++)
                     {
-                        target[p] = Interpolate(slice, pixelColumns[p], pixelRows[p], settings);
+                        target[p] = Interpolate(slice, pixelColumns[p], pixelRows[p], window, padding);
                     }
                 }
             }
@@ -307,9 +310,8 @@ public static class PairBuilder
             return crop;
         }
 
-        private void SampleSeparable(ReadOnlySpan<float> slice, Span<float> target, PairSettings settings)
+        private void SampleSeparable(ReadOnlySpan<float> slice, Span<float> target, IntensityWindow window, float padding)
         {
-            var padding = settings.CtPadding;
             for (var j = 0; j < n; j++)
             {
                 var row = rowsTable[j];
@@ -322,27 +324,27 @@ public static class PairBuilder
 
                 for (var i = 0; i < n; i++)
                 {
-                    line[i] = Interpolate(slice, columnsTable[i], row, settings);
+                    line[i] = Interpolate(slice, columnsTable[i], row, window, padding);
                 }
             }
         }
 
-        private static float Interpolate(ReadOnlySpan<float> slice, Axis column, Axis row, PairSettings settings)
+        private static float Interpolate(ReadOnlySpan<float> slice, Axis column, Axis row, IntensityWindow window, float padding)
         {
             if (!column.Inside || !row.Inside)
             {
-                return settings.CtPadding;
+                return padding;
             }
 
             var o = row.Offset + column.Offset;
             double a = slice[o], t = column.T, s = row.T;
             if (t == 0 && s == 0)
             {
-                return settings.NormalizeHu(a);
+                return window.Normalize(a);
             }
 
             double b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
-            return settings.NormalizeHu((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
+            return window.Normalize((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
         }
 
         private void Map(int petSlice)

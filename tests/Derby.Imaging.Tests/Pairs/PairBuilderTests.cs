@@ -215,8 +215,8 @@ public sealed class PairBuilderTests
         // Centroid (1, 1): the crop covers columns and rows −3 to 4.
         Assert.Equal(-3, pair.CropX0);
         Assert.Equal(-3, pair.CropY0);
-        Assert.Equal((float)(1.0 / 21), settings.PetPadding);
-        Assert.Equal((float)(24.0 / 2000), settings.CtPadding);
+        Assert.Equal(1.0 / 21, settings.PetPadding, 1e-7);
+        Assert.Equal(24.0 / 2000, settings.CtPadding, 1e-7);
         for (var j = 0; j < 8; j++)
         {
             for (var i = 0; i < 8; i++)
