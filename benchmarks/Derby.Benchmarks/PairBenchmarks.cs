@@ -11,9 +11,12 @@ namespace Derby.Benchmarks;
 /// lesion of semi-axes 30 × 25 × 30 mm crossing 30 PET slices, crop 64. The floor copies, for each of those 30 slices,
 /// the 64 × 64 PET window and three 64 × 64 CT windows (the nearest CT slice and its neighbours, around the CT pixel
 /// nearest the crop centre) and counts the slice's mask voxels: the same output size, no resampling, no normalisation.
-/// Volumes are made once in GlobalSetup.
+/// Volumes are made once in GlobalSetup. Min and Median are shown because the build machine's 2 cores are shared: the
+/// minimum is the least disturbed run.
 /// </summary>
 [MemoryDiagnoser]
+[MinColumn]
+[MedianColumn]
 public class PairBenchmarks
 {
     private const int Crop = 64;
