@@ -16,7 +16,7 @@ namespace Derby.Imaging.Pairs;
 /// first or last three (the three nearest), so channel 1 is then not the nearest one; with fewer than three CT
 /// slices indices repeat. Indices are recorded in <see cref="PetCtPair.CtSlices"/>.</item>
 /// <item>CT resampling: each PET crop pixel centre goes to patient LPS through the PET geometry, then to continuous CT
-/// (column, row) through the inverse of the CT geometry, and HU is interpolated bilinearly within each chosen CT slice
+/// (column, row) through the inverse of the CT geometry (in double precision), and HU is interpolated bilinearly (in single precision, as stored) within each chosen CT slice
 /// (no interpolation across CT slices), then normalised. Points within half a CT pixel of the CT image take its edge
 /// value; farther out they are <see cref="PairSettings.CtPadding"/> (HU −1000).</item>
 /// </list>
@@ -254,6 +254,11 @@ public static class PairBuilder
         private readonly Axis[] rowsTable;
         private readonly Axis[] pixelColumns;
         private readonly Axis[] pixelRows;
+        private readonly int[] columnOffsets;
+        private readonly int[] columnSteps;
+        private readonly float[] columnWeights;
+        private int firstInside;
+        private int endInside;
         private double lastU0 = double.NaN;
         private double lastV0 = double.NaN;
 
@@ -273,6 +278,9 @@ public static class PairBuilder
             dvj = pet.PixelSpacing[0] * Dot(petColumn, CtColumn) / rs;
             separable = Math.Abs(duj) * n < SeparableTolerance && Math.Abs(dvi) * n < SeparableTolerance;
             columnsTable = new Axis[n];
+            columnOffsets = new int[n];
+            columnSteps = new int[n];
+            columnWeights = new float[n];
             rowsTable = new Axis[n];
             pixelColumns = separable ? [] : new Axis[n * n];
             pixelRows = separable ? [] : new Axis[n * n];
@@ -329,23 +337,18 @@ public static class PairBuilder
                     continue;
                 }
 
-                double s = row.T, s1 = 1 - s;
+                float s = row.T, s1 = 1 - s;
                 for (var channel = 0; channel < channels; channel++)
                 {
                     var top = hu.AsSpan(ctSlices[channel] * ctPlane + row.Offset, ct.Columns);
                     var bottom = hu.AsSpan(ctSlices[channel] * ctPlane + row.Offset + row.Step, ct.Columns);
                     var line = crop.AsSpan(channel * plane + j * n, n);
-                    for (var i = 0; i < n; i++)
+                    line[..firstInside].Fill(padding);
+                    line[endInside..].Fill(padding);
+                    for (var i = firstInside; i < endInside; i++)
                     {
-                        ref readonly var column = ref columnsTable[i];
-                        if (!column.Inside)
-                        {
-                            line[i] = padding;
-                            continue;
-                        }
-
-                        int o = column.Offset, o1 = o + column.Step;
-                        double t = column.T, t1 = 1 - t;
+                        int o = columnOffsets[i], o1 = o + columnSteps[i];
+                        float t = columnWeights[i], t1 = 1 - t;
                         line[i] = window.Normalize(s1 * (t1 * top[o] + t * top[o1]) + s * (t1 * bottom[o] + t * bottom[o1]));
                     }
                 }
@@ -360,8 +363,8 @@ public static class PairBuilder
             }
 
             var o = row.Offset + column.Offset;
-            double a = slice[o], b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
-            double t = column.T, s = row.T;
+            float a = slice[o], b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
+            float t = column.T, s = row.T;
             return window.Normalize((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
         }
 
@@ -385,6 +388,15 @@ public static class PairBuilder
                     rowsTable[k] = Axis.At(v0 + k * dvj, rows, columns);
                 }
 
+                // u is affine in the crop column, so the columns inside the CT image are one run [firstInside, endInside).
+                firstInside = Array.FindIndex(columnsTable, a => a.Inside);
+                endInside = firstInside < 0 ? 0 : Array.FindLastIndex(columnsTable, a => a.Inside) + 1;
+                firstInside = Math.Max(firstInside, 0);
+                for (var k = 0; k < n; k++)
+                {
+                    (columnOffsets[k], columnSteps[k], columnWeights[k]) = (columnsTable[k].Offset, columnsTable[k].Step, columnsTable[k].T);
+                }
+
                 return;
             }
 
@@ -404,7 +416,7 @@ public static class PairBuilder
     /// the weight of the second, and the offset step to it. Outside when more than half a pixel past the image; within
     /// half a pixel, clamped to the edge pixel.
     /// </summary>
-    private readonly record struct Axis(bool Inside, int Offset, double T, int Step)
+    private readonly record struct Axis(bool Inside, int Offset, float T, int Step)
     {
         public static Axis At(double coordinate, int count, int stride)
         {
@@ -416,7 +428,7 @@ public static class PairBuilder
 
             u = Math.Clamp(u, 0, count - 1);
             var first = Math.Min((int)u, Math.Max(count - 2, 0));
-            return new Axis(true, first * stride, u - first, count > 1 ? stride : 0);
+            return new Axis(true, first * stride, (float)(u - first), count > 1 ? stride : 0);
         }
     }
 }

@@ -43,11 +43,11 @@ public sealed record PairSettings
     /// <summary>What CT pixels outside the CT image become: HU −1000 (air), normalised (the window's minimum for the usual windows).</summary>
     public float CtPadding => NormalizeHu(-1000);
 
-    /// <summary>SUV clipped to [<see cref="SuvMin"/>, <see cref="SuvMax"/>] and scaled to [0, 1]; NaN becomes 0.</summary>
-    public float NormalizeSuv(double suv) => SuvWindow.Normalize(suv);
+    /// <summary>SUV clipped to [<see cref="SuvMin"/>, <see cref="SuvMax"/>] and scaled to [0, 1], in single precision; NaN becomes 0.</summary>
+    public float NormalizeSuv(double suv) => SuvWindow.Normalize((float)suv);
 
-    /// <summary>HU clipped to [<see cref="HuMin"/>, <see cref="HuMax"/>] and scaled to [0, 1]; NaN becomes 0.</summary>
-    public float NormalizeHu(double hu) => HuWindow.Normalize(hu);
+    /// <summary>HU clipped to [<see cref="HuMin"/>, <see cref="HuMax"/>] and scaled to [0, 1], in single precision; NaN becomes 0.</summary>
+    public float NormalizeHu(double hu) => HuWindow.Normalize((float)hu);
 
     /// <summary>The SUV window with its scale computed once, for loops over pixels.</summary>
     internal IntensityWindow SuvWindow => new(SuvMin, SuvMax);
