@@ -317,8 +317,9 @@ public static class PairBuilder
             return crop;
         }
 
-        // All channels in one pass over the crop, so each pixel's table entries are read once. The arithmetic is
-        // Interpolate's: with t = 0 and s = 0 it gives a exactly (1·a + 0·b, then 1·top + 0·bottom), so no branch is needed.
+        // Row by row, each channel in turn: the two CT lines of the row are spans, and the crop columns inside the CT image
+        // are one run, so the inner loop has no test. The arithmetic is Interpolate's: with t = 0 and s = 0 it gives a
+        // exactly (1·a + 0·b, then 1·top + 0·bottom), so identical grids copy values without a special case.
         private void SampleSeparable(float[] hu, int[] ctSlices, float[] crop, IntensityWindow window, float padding)
         {
             var plane = n * n;

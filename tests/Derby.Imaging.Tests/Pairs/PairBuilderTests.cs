@@ -326,6 +326,23 @@ public sealed class PairBuilderTests
     public void NormalizeHu_ClipsToTheWindowAndScales(double hu, float expected) =>
         Assert.Equal(expected, PairSettings.Default.NormalizeHu(hu));
 
+    [Theory]
+    [InlineData(-200.0, 300.0)]
+    [InlineData(-160.0, 240.3)]
+    [InlineData(-1024.0, 3071.0)]
+    [InlineData(0.1, 0.7)]
+    [InlineData(-57.3, 1e6)]
+    public void NormalizeHu_GivesExactlyZeroAndOne_AtTheWindowsEnds(double min, double max)
+    {
+        // The scale is a rounded reciprocal; it is nudged up where needed so that max itself reaches 1.
+        var settings = new PairSettings { HuMin = min, HuMax = max };
+
+        Assert.Equal(0f, settings.NormalizeHu(min));
+        Assert.Equal(1f, settings.NormalizeHu(max));
+        Assert.Equal(1f, settings.NormalizeHu(max + Math.Abs(max)));
+        Assert.InRange(settings.NormalizeHu((min + max) / 2), 0.4999f, 0.5001f);
+    }
+
     [Fact]
     public void Validate_Refuses_ACropUnderEightOrAnEmptyWindow()
     {
