@@ -16,7 +16,7 @@ namespace Derby.Imaging.Pairs;
 /// first or last three (the three nearest), so channel 1 is then not the nearest one; with fewer than three CT
 /// slices indices repeat. Indices are recorded in <see cref="PetCtPair.CtSlices"/>.</item>
 /// <item>CT resampling: each PET crop pixel centre goes to patient LPS through the PET geometry, then to continuous CT
-/// (column, row) through the inverse of the CT geometry, and HU is interpolated bilinearly within each chosen CT slice
+/// (column, row) through the inverse of the CT geometry (in double precision), and HU is interpolated bilinearly (in single precision, as stored) within each chosen CT slice
 /// (no interpolation across CT slices), then normalised. Points within half a CT pixel of the CT image take its edge
 /// value; farther out they are <see cref="PairSettings.CtPadding"/> (HU −1000).</item>
 /// </list>
@@ -146,6 +146,7 @@ public static class PairBuilder
         var n = settings.CropSize;
         var crop = new float[n * n];
         var padding = settings.PetPadding;
+        var window = settings.SuvWindow;
         var slice = suv.AsSpan(z * pet.Rows * pet.Columns, pet.Rows * pet.Columns);
         for (var j = 0; j < n; j++)
         {
@@ -161,7 +162,7 @@ public static class PairBuilder
             for (var i = 0; i < n; i++)
             {
                 var column = x0 + i;
-                target[i] = column >= 0 && column < pet.Columns ? settings.NormalizeSuv(source[column]) : padding;
+                target[i] = column >= 0 && column < pet.Columns ? window.Normalize(source[column]) : padding;
             }
         }
 
@@ -253,6 +254,11 @@ public static class PairBuilder
         private readonly Axis[] rowsTable;
         private readonly Axis[] pixelColumns;
         private readonly Axis[] pixelRows;
+        private readonly int[] columnOffsets;
+        private readonly int[] columnSteps;
+        private readonly float[] columnWeights;
+        private int firstInside;
+        private int endInside;
         private double lastU0 = double.NaN;
         private double lastV0 = double.NaN;
 
@@ -272,6 +278,9 @@ public static class PairBuilder
             dvj = pet.PixelSpacing[0] * Dot(petColumn, CtColumn) / rs;
             separable = Math.Abs(duj) * n < SeparableTolerance && Math.Abs(dvi) * n < SeparableTolerance;
             columnsTable = new Axis[n];
+            columnOffsets = new int[n];
+            columnSteps = new int[n];
+            columnWeights = new float[n];
             rowsTable = new Axis[n];
             pixelColumns = separable ? [] : new Axis[n * n];
             pixelRows = separable ? [] : new Axis[n * n];
@@ -287,62 +296,77 @@ public static class PairBuilder
             var plane = n * n;
             var ctPlane = ct.Rows * ct.Columns;
             var crop = new float[ctSlices.Length * plane];
+            var window = settings.HuWindow;
+            var padding = settings.CtPadding;
+            if (separable)
+            {
+                SampleSeparable(hu, ctSlices, crop, window, padding);
+                return crop;
+            }
+
             for (var channel = 0; channel < ctSlices.Length; channel++)
             {
                 var slice = hu.AsSpan(ctSlices[channel] * ctPlane, ctPlane);
                 var target = crop.AsSpan(channel * plane, plane);
-                if (separable)
+                for (var p = 0; p < plane; p++)
                 {
-                    SampleSeparable(slice, target, settings);
-                }
-                else
-                {
-                    for (var p = 0; p < plane; p++)
-                    {
-                        target[p] = Interpolate(slice, pixelColumns[p], pixelRows[p], settings);
-                    }
+                    target[p] = Interpolate(slice, pixelColumns[p], pixelRows[p], window, padding);
                 }
             }
 
             return crop;
         }
 
-        private void SampleSeparable(ReadOnlySpan<float> slice, Span<float> target, PairSettings settings)
+        // Row by row, each channel in turn: the two CT lines of the row are spans, and the crop columns inside the CT image
+        // are one run, so the inner loop has no test. The arithmetic is Interpolate's: with t = 0 and s = 0 it gives a
+        // exactly (1·a + 0·b, then 1·top + 0·bottom), so identical grids copy values without a special case.
+        private void SampleSeparable(float[] hu, int[] ctSlices, float[] crop, IntensityWindow window, float padding)
         {
-            var padding = settings.CtPadding;
+            var plane = n * n;
+            var ctPlane = ct.Rows * ct.Columns;
+            var channels = ctSlices.Length;
             for (var j = 0; j < n; j++)
             {
                 var row = rowsTable[j];
-                var line = target.Slice(j * n, n);
                 if (!row.Inside)
                 {
-                    line.Fill(padding);
+                    for (var channel = 0; channel < channels; channel++)
+                    {
+                        crop.AsSpan(channel * plane + j * n, n).Fill(padding);
+                    }
+
                     continue;
                 }
 
-                for (var i = 0; i < n; i++)
+                float s = row.T, s1 = 1 - s;
+                for (var channel = 0; channel < channels; channel++)
                 {
-                    line[i] = Interpolate(slice, columnsTable[i], row, settings);
+                    var top = hu.AsSpan(ctSlices[channel] * ctPlane + row.Offset, ct.Columns);
+                    var bottom = hu.AsSpan(ctSlices[channel] * ctPlane + row.Offset + row.Step, ct.Columns);
+                    var line = crop.AsSpan(channel * plane + j * n, n);
+                    line[..firstInside].Fill(padding);
+                    line[endInside..].Fill(padding);
+                    for (var i = firstInside; i < endInside; i++)
+                    {
+                        int o = columnOffsets[i], o1 = o + columnSteps[i];
+                        float t = columnWeights[i], t1 = 1 - t;
+                        line[i] = window.Normalize(s1 * (t1 * top[o] + t * top[o1]) + s * (t1 * bottom[o] + t * bottom[o1]));
+                    }
                 }
             }
         }
 
-        private static float Interpolate(ReadOnlySpan<float> slice, Axis column, Axis row, PairSettings settings)
+        private static float Interpolate(ReadOnlySpan<float> slice, Axis column, Axis row, IntensityWindow window, float padding)
         {
             if (!column.Inside || !row.Inside)
             {
-                return settings.CtPadding;
+                return padding;
             }
 
             var o = row.Offset + column.Offset;
-            double a = slice[o], t = column.T, s = row.T;
-            if (t == 0 && s == 0)
-            {
-                return settings.NormalizeHu(a);
-            }
-
-            double b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
-            return settings.NormalizeHu((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
+            float a = slice[o], b = slice[o + column.Step], c = slice[o + row.Step], d = slice[o + row.Step + column.Step];
+            float t = column.T, s = row.T;
+            return window.Normalize((1 - s) * ((1 - t) * a + t * b) + s * ((1 - t) * c + t * d));
         }
 
         private void Map(int petSlice)
@@ -365,6 +389,15 @@ public static class PairBuilder
                     rowsTable[k] = Axis.At(v0 + k * dvj, rows, columns);
                 }
 
+                // u is affine in the crop column, so the columns inside the CT image are one run [firstInside, endInside).
+                firstInside = Array.FindIndex(columnsTable, a => a.Inside);
+                endInside = firstInside < 0 ? 0 : Array.FindLastIndex(columnsTable, a => a.Inside) + 1;
+                firstInside = Math.Max(firstInside, 0);
+                for (var k = 0; k < n; k++)
+                {
+                    (columnOffsets[k], columnSteps[k], columnWeights[k]) = (columnsTable[k].Offset, columnsTable[k].Step, columnsTable[k].T);
+                }
+
                 return;
             }
 
@@ -384,7 +417,7 @@ public static class PairBuilder
     /// the weight of the second, and the offset step to it. Outside when more than half a pixel past the image; within
     /// half a pixel, clamped to the edge pixel.
     /// </summary>
-    private readonly record struct Axis(bool Inside, int Offset, double T, int Step)
+    private readonly record struct Axis(bool Inside, int Offset, float T, int Step)
     {
         public static Axis At(double coordinate, int count, int stride)
         {
@@ -396,7 +429,7 @@ public static class PairBuilder
 
             u = Math.Clamp(u, 0, count - 1);
             var first = Math.Min((int)u, Math.Max(count - 2, 0));
-            return new Axis(true, first * stride, u - first, count > 1 ? stride : 0);
+            return new Axis(true, first * stride, (float)(u - first), count > 1 ? stride : 0);
         }
     }
 }

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -71,6 +72,15 @@ public static class PairSetFile
             BinaryPrimitives.WriteInt32LittleEndian(span[(at + 4)..], pair.CropX0);
             BinaryPrimitives.WriteInt32LittleEndian(span[(at + 8)..], pair.CropY0);
             at += 12;
+            if (BitConverter.IsLittleEndian)
+            {
+                // The arrays' own bytes are the file's: no copy.
+                Put(span[..at]);
+                Put(MemoryMarshal.AsBytes(pair.Pet.AsSpan()));
+                Put(MemoryMarshal.AsBytes(pair.Ct.AsSpan()));
+                continue;
+            }
+
             at = PutFloats(span, at, pair.Pet);
             PutFloats(span, at, pair.Ct);
             Put(buffer);
@@ -126,9 +136,24 @@ public static class PairSetFile
         var n = settings.CropSize;
         var buffer = new byte[PairBytes(n)];
         var pairs = new List<PetCtPair>(Math.Min(count, 4096));
+        var integers = 4 * PairIntegers;
         for (var k = 0; k < count; k++)
         {
-            Take(buffer, $"pair {k + 1} of {count}");
+            var what = $"pair {k + 1} of {count}";
+            var petValues = new float[n * n];
+            var ctValues = new float[PairSettings.CtSlicesPerPair * n * n];
+            if (BitConverter.IsLittleEndian)
+            {
+                Take(buffer.AsSpan(0, integers), what);
+                Take(MemoryMarshal.AsBytes(petValues.AsSpan()), what);
+                Take(MemoryMarshal.AsBytes(ctValues.AsSpan()), what);
+            }
+            else
+            {
+                Take(buffer, what);
+                GetFloats(buffer, GetFloats(buffer, integers, petValues), ctValues);
+            }
+
             ReadOnlySpan<byte> span = buffer;
             var petSlice = BinaryPrimitives.ReadInt32LittleEndian(span);
             var ctSlices = new int[PairSettings.CtSlicesPerPair];
@@ -141,11 +166,6 @@ public static class PairSetFile
             var roi = BinaryPrimitives.ReadInt32LittleEndian(span[at..]);
             var x0 = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 4)..]);
             var y0 = BinaryPrimitives.ReadInt32LittleEndian(span[(at + 8)..]);
-            at += 12;
-            var petValues = new float[n * n];
-            at = GetFloats(span, at, petValues);
-            var ctValues = new float[PairSettings.CtSlicesPerPair * n * n];
-            GetFloats(span, at, ctValues);
             pairs.Add(new PetCtPair(petSlice, ctSlices, roi, x0, y0, n, petValues, ctValues));
         }
 

@@ -43,11 +43,17 @@ public sealed record PairSettings
     /// <summary>What CT pixels outside the CT image become: HU −1000 (air), normalised (the window's minimum for the usual windows).</summary>
     public float CtPadding => NormalizeHu(-1000);
 
-    /// <summary>SUV clipped to [<see cref="SuvMin"/>, <see cref="SuvMax"/>] and scaled to [0, 1]; NaN becomes 0.</summary>
-    public float NormalizeSuv(double suv) => Normalize(suv, SuvMin, SuvMax);
+    /// <summary>SUV clipped to [<see cref="SuvMin"/>, <see cref="SuvMax"/>] and scaled to [0, 1], in single precision; NaN becomes 0.</summary>
+    public float NormalizeSuv(double suv) => SuvWindow.Normalize((float)suv);
 
-    /// <summary>HU clipped to [<see cref="HuMin"/>, <see cref="HuMax"/>] and scaled to [0, 1]; NaN becomes 0.</summary>
-    public float NormalizeHu(double hu) => Normalize(hu, HuMin, HuMax);
+    /// <summary>HU clipped to [<see cref="HuMin"/>, <see cref="HuMax"/>] and scaled to [0, 1], in single precision; NaN becomes 0.</summary>
+    public float NormalizeHu(double hu) => HuWindow.Normalize((float)hu);
+
+    /// <summary>The SUV window with its scale computed once, for loops over pixels.</summary>
+    internal IntensityWindow SuvWindow => new(SuvMin, SuvMax);
+
+    /// <summary>The HU window with its scale computed once, for loops over pixels.</summary>
+    internal IntensityWindow HuWindow => new(HuMin, HuMax);
 
     /// <summary>Checks the settings.</summary>
     /// <exception cref="ArgumentException">A crop under <see cref="MinCropSize"/> (or too large), or a window that is not finite or not increasing.</exception>
@@ -68,15 +74,5 @@ public sealed record PairSettings
         {
             throw new ArgumentException($"The {name} window [{min}, {max}] must be finite with its minimum below its maximum");
         }
-    }
-
-    private static float Normalize(double value, double min, double max)
-    {
-        if (double.IsNaN(value) || value <= min)
-        {
-            return 0f;
-        }
-
-        return value >= max ? 1f : (float)((value - min) / (max - min));
     }
 }

@@ -40,6 +40,17 @@ public sealed class PairBuilderSyntheticTests(SyntheticStudyFixture study)
         Assert.Equal(perSlice.Keys.Order(), set.Pairs.Select(p => p.PetSlice));
         Assert.Equal(perSlice.OrderBy(s => s.Key).Select(s => s.Value), set.Pairs.Select(p => p.RoiArea));
 
+        // Stored and read back as training and scoring will read it.
+        using (var stream = new MemoryStream())
+        {
+            PairSetFile.Write(stream, set);
+            stream.Position = 0;
+            var back = PairSetFile.Read(stream);
+            Assert.Equal(set.Pairs.Select(p => p.RoiArea), back.Pairs.Select(p => p.RoiArea));
+            Assert.Equal(set.Pairs[^1].Ct, back.Pairs[^1].Ct);
+            Assert.Equal(ct.FrameOfReferenceUid, back.Ct.FrameOfReferenceUid);
+        }
+
         // The central pair: the PET slice nearest the lesion centre; its crop centre pixel near the lesion centre.
         var central = set.Pairs.MinBy(p => Math.Abs(pet.FirstPosition[2] + p.PetSlice * pet.SliceSpacing - lesion.CenterMm[2]))!;
         var (column, row) = (central.CropX0 + 8, central.CropY0 + 8);

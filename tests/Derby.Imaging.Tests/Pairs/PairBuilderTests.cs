@@ -215,8 +215,8 @@ public sealed class PairBuilderTests
         // Centroid (1, 1): the crop covers columns and rows −3 to 4.
         Assert.Equal(-3, pair.CropX0);
         Assert.Equal(-3, pair.CropY0);
-        Assert.Equal((float)(1.0 / 21), settings.PetPadding);
-        Assert.Equal((float)(24.0 / 2000), settings.CtPadding);
+        Assert.Equal(1.0 / 21, settings.PetPadding, 1e-7);
+        Assert.Equal(24.0 / 2000, settings.CtPadding, 1e-7);
         for (var j = 0; j < 8; j++)
         {
             for (var i = 0; i < 8; i++)
@@ -325,6 +325,23 @@ public sealed class PairBuilderTests
     [InlineData(1500.0, 1f)]
     public void NormalizeHu_ClipsToTheWindowAndScales(double hu, float expected) =>
         Assert.Equal(expected, PairSettings.Default.NormalizeHu(hu));
+
+    [Theory]
+    [InlineData(-200.0, 300.0)]
+    [InlineData(-160.0, 240.3)]
+    [InlineData(-1024.0, 3071.0)]
+    [InlineData(0.1, 0.7)]
+    [InlineData(-57.3, 1e6)]
+    public void NormalizeHu_GivesExactlyZeroAndOne_AtTheWindowsEnds(double min, double max)
+    {
+        // The scale is a rounded reciprocal; it is nudged up where needed so that max itself reaches 1.
+        var settings = new PairSettings { HuMin = min, HuMax = max };
+
+        Assert.Equal(0f, settings.NormalizeHu(min));
+        Assert.Equal(1f, settings.NormalizeHu(max));
+        Assert.Equal(1f, settings.NormalizeHu(max + Math.Abs(max)));
+        Assert.InRange(settings.NormalizeHu((min + max) / 2), 0.4999f, 0.5001f);
+    }
 
     [Fact]
     public void Validate_Refuses_ACropUnderEightOrAnEmptyWindow()

@@ -42,6 +42,9 @@ public sealed class PairSetFileTests
         Assert.Equal(SHA256.HashData(first), SHA256.HashData(second));
         Assert.Equal("DRBYPAIR"u8.ToArray(), first[..8]);
         Assert.Equal([1, 0, 0, 0], first[8..12]);
+        // The settings travel with the pairs, as UTF-8 JSON after the header length.
+        var header = System.Text.Encoding.UTF8.GetString(first, 16, BitConverter.ToInt32(first, 12));
+        Assert.Contains("\"settings\":{\"cropSize\":8,\"ctSlicesPerPair\":3,\"ctInterpolation\":\"bilinear-in-plane\",\"suvMin\":0,\"suvMax\":20,\"huMin\":-200,\"huMax\":300}", header, StringComparison.Ordinal);
         // Settings are part of the content: another window, another hash.
         Assert.NotEqual(SHA256.HashData(first), SHA256.HashData(Bytes(Sample() with { Settings = new PairSettings { CropSize = 8, HuMax = 301 } })));
     }
