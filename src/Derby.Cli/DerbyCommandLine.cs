@@ -20,6 +20,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(SynthCommand.Build());
         root.Subcommands.Add(DicomCommands.Build());
         root.Subcommands.Add(StatsCommands.Build());
+        root.Subcommands.Add(SegmentCommand.Build());
         return root;
     }
 
