@@ -1,3 +1,4 @@
+using System.Buffers;
 using Derby.Imaging.Series;
 
 namespace Derby.Imaging.Segmentation;
@@ -52,10 +53,11 @@ public static class LesionSegmenter
     /// <summary>The working state of one segmentation: the box copied into a padded grid, the mask and the queue.</summary>
     private sealed class Work
     {
-        // Mask states in the padded grid.
+        // Mask states in the padded grid. Rejected: tested by the growing region and below its threshold.
         private const byte Outside = 0;
         private const byte Inside = 1;
         private const byte Marked = 2;
+        private const byte Rejected = 3;
 
         private readonly float[] suv;
         private readonly SeriesGeometry g;
@@ -68,7 +70,14 @@ public static class LesionSegmenter
         private readonly float[] p;
         private readonly byte[] mask;
         private readonly int[] queue;
+        private readonly int[] rejected;
         private int regionCount;
+        private int rejectedCount;
+        private double regionSum;
+        private double grownAt = double.PositiveInfinity;
+
+        // The region's bounding box grown by one voxel and clipped to the box (padded coordinates), after the growing.
+        private int sx0, sx1, sy0, sy1, sz0, sz1;
 
         public Work(float[] suv, SeriesGeometry g, VoxelBox box, SegmentationSettings settings)
         {
@@ -83,14 +92,31 @@ public static class LesionSegmenter
             ph = h + 2;
             plane = pw * ph;
             var padded = checked(plane * (d + 2));
-            p = GC.AllocateUninitializedArray<float>(padded);
-            mask = new byte[padded];
-            queue = GC.AllocateUninitializedArray<int>(checked(w * h * d));
+            // Pooled: a 100³ box needs about 13 MB of working arrays, which would otherwise be large-object-heap garbage.
+            p = ArrayPool<float>.Shared.Rent(padded);
+            mask = ArrayPool<byte>.Shared.Rent(padded);
+            queue = ArrayPool<int>.Shared.Rent(checked(w * h * d));
+            rejected = ArrayPool<int>.Shared.Rent(checked(w * h * d));
+        }
+
+        public LesionSegmentation Run()
+        {
+            try
+            {
+                return Segment();
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(p);
+                ArrayPool<byte>.Shared.Return(mask);
+                ArrayPool<int>.Shared.Return(queue);
+                ArrayPool<int>.Shared.Return(rejected);
+            }
         }
 
         private int Padded(int x, int y, int z) => ((z + 1) * ph + y + 1) * pw + x + 1;
 
-        public LesionSegmentation Run()
+        private LesionSegmentation Segment()
         {
             var (seed, max, nonFinite) = Copy();
             if (nonFinite > 0)
@@ -165,8 +191,25 @@ public static class LesionSegmenter
         /// <summary>Copies the box into the padded grid; finds the hottest finite voxel (padded index, or -1) and counts non-finite ones.</summary>
         private (int Seed, double Max, int NonFinite) Copy()
         {
-            Array.Fill(p, float.NaN);
-            Array.Fill(mask, Marked);
+            // The frame: whole rows on the first and last padded slices and rows, the two ends of every other row.
+            for (var pz = 0; pz < d + 2; pz++)
+            {
+                for (var py = 0; py < ph; py++)
+                {
+                    var start = (pz * ph + py) * pw;
+                    if (pz == 0 || pz == d + 1 || py == 0 || py == ph - 1)
+                    {
+                        p.AsSpan(start, pw).Fill(float.NaN);
+                        mask.AsSpan(start, pw).Fill(Marked);
+                    }
+                    else
+                    {
+                        (p[start], p[start + pw - 1]) = (float.NaN, float.NaN);
+                        (mask[start], mask[start + pw - 1]) = (Marked, Marked);
+                    }
+                }
+            }
+
             var seed = -1;
             var max = float.NegativeInfinity;
             var nonFinite = 0;
@@ -201,7 +244,7 @@ public static class LesionSegmenter
             if (seed >= 0 && !float.IsFinite(max))
             {
                 (seed, max) = (-1, float.NegativeInfinity);
-                for (var i = 0; i < p.Length; i++)
+                for (var i = 0; i < plane * (d + 2); i++)
                 {
                     if (p[i] > max)
                     {
@@ -222,7 +265,20 @@ public static class LesionSegmenter
                 warnings.Add($"the box ({w}×{h}×{d}) is too thin for a {t}-voxel background shell: the background includes its inside");
             }
 
-            var values = new float[Math.Min(queue.Length, w * h * d)];
+            var core = (long)Math.Max(0, w - 2 * t) * Math.Max(0, h - 2 * t) * Math.Max(0, d - 2 * t);
+            var values = ArrayPool<float>.Shared.Rent((int)(box.Count - core));
+            try
+            {
+                return Background(values, t);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(values);
+            }
+        }
+
+        private (double Background, double Sigma) Background(float[] values, int t)
+        {
             var n = 0;
             for (var z = 0; z < d; z++)
             {
@@ -365,85 +421,145 @@ public static class LesionSegmenter
             return a[k];
         }
 
-        /// <summary>Grows the region from <paramref name="seed"/> over voxels ≥ <paramref name="threshold"/> (6-connected); returns its SUV sum.</summary>
+        /// <summary>
+        /// Grows the region from <paramref name="seed"/> over voxels ≥ <paramref name="threshold"/> (6-connected); returns
+        /// its SUV sum. A threshold at or below the last one only adds voxels: the rejected frontier is tested again and the
+        /// growing goes on from there (the usual case, as T falls while the region takes in its blurred rim); a higher one
+        /// grows afresh.
+        /// </summary>
         private double Grow(int seed, double threshold)
         {
             var q = queue;
             var m = mask;
             var v = p;
-            for (var i = 0; i < regionCount; i++)
+            int head, tail;
+            if (regionCount > 0 && threshold <= grownAt)
             {
-                m[q[i]] = Outside;
+                head = tail = regionCount;
+                var kept = 0;
+                for (var r = 0; r < rejectedCount; r++)
+                {
+                    var i = rejected[r];
+                    if (v[i] >= threshold)
+                    {
+                        m[i] = Inside;
+                        q[tail++] = i;
+                    }
+                    else
+                    {
+                        rejected[kept++] = i;
+                    }
+                }
+
+                rejectedCount = kept;
+            }
+            else
+            {
+                for (var i = 0; i < regionCount; i++)
+                {
+                    m[q[i]] = Outside;
+                }
+
+                ClearRejected();
+                head = tail = 0;
+                regionSum = 0;
+                q[tail++] = seed;
+                m[seed] = Inside;
             }
 
-            var tail = 0;
-            q[tail++] = seed;
-            m[seed] = Inside;
             double sum = 0;
             int dy = pw, dz = plane;
-            for (var head = 0; head < tail; head++)
+            for (; head < tail; head++)
             {
                 var i = q[head];
                 sum += v[i];
                 // The frame is NaN and Marked: it is never entered, so every neighbour index stays inside the arrays.
-                if (m[i - 1] == Outside && v[i - 1] >= threshold)
-                {
-                    m[i - 1] = Inside;
-                    q[tail++] = i - 1;
-                }
-
-                if (m[i + 1] == Outside && v[i + 1] >= threshold)
-                {
-                    m[i + 1] = Inside;
-                    q[tail++] = i + 1;
-                }
-
-                if (m[i - dy] == Outside && v[i - dy] >= threshold)
-                {
-                    m[i - dy] = Inside;
-                    q[tail++] = i - dy;
-                }
-
-                if (m[i + dy] == Outside && v[i + dy] >= threshold)
-                {
-                    m[i + dy] = Inside;
-                    q[tail++] = i + dy;
-                }
-
-                if (m[i - dz] == Outside && v[i - dz] >= threshold)
-                {
-                    m[i - dz] = Inside;
-                    q[tail++] = i - dz;
-                }
-
-                if (m[i + dz] == Outside && v[i + dz] >= threshold)
-                {
-                    m[i + dz] = Inside;
-                    q[tail++] = i + dz;
-                }
+                Test(i - 1, threshold, ref tail);
+                Test(i + 1, threshold, ref tail);
+                Test(i - dy, threshold, ref tail);
+                Test(i + dy, threshold, ref tail);
+                Test(i - dz, threshold, ref tail);
+                Test(i + dz, threshold, ref tail);
             }
 
             regionCount = tail;
-            return sum;
+            regionSum += sum;
+            grownAt = threshold;
+            return regionSum;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Test(int n, double threshold, ref int tail)
+        {
+            if (mask[n] != Outside)
+            {
+                return;
+            }
+
+            if (p[n] >= threshold)
+            {
+                mask[n] = Inside;
+                queue[tail++] = n;
+            }
+            else
+            {
+                mask[n] = Rejected;
+                rejected[rejectedCount++] = n;
+            }
+        }
+
+        private void ClearRejected()
+        {
+            for (var r = 0; r < rejectedCount; r++)
+            {
+                mask[rejected[r]] = Outside;
+            }
+
+            rejectedCount = 0;
+        }
+
+        /// <summary>
+        /// Fills the region's holes, working only in its bounding box grown by one voxel (S): every voxel of the box outside
+        /// S is outside the region and reaches S's border, so nothing outside S can be a hole.
+        /// </summary>
         private void FillHoles()
         {
+            ClearRejected();
+            Bounds();
             if (settings.HoleFilling == HoleFilling.None)
             {
                 return;
             }
 
-            // 3D: mark every non-region voxel reachable from the box's border through non-region voxels (6-connected);
-            // the rest are cavities.
-            var tail = 0;
-            for (var z = 0; z < d; z++)
+            // Confine the floods to S: its 6-neighbours outside it (box voxels outside the region, or the frame) are Marked.
+            for (var z = sz0; z <= sz1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var face = z == 0 || z == d - 1 || y == 0 || y == h - 1;
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x += face || w == 1 ? 1 : w - 1)
+                    mask[(z * ph + y) * pw + sx0 - 1] = Marked;
+                    mask[(z * ph + y) * pw + sx1 + 1] = Marked;
+                }
+
+                mask.AsSpan((z * ph + sy0 - 1) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+                mask.AsSpan((z * ph + sy1 + 1) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+            }
+
+            for (var y = sy0; y <= sy1; y++)
+            {
+                mask.AsSpan(((sz0 - 1) * ph + y) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+                mask.AsSpan(((sz1 + 1) * ph + y) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+            }
+
+            // 3D: mark every non-region voxel of S reachable from S's border through non-region voxels (6-connected); the
+            // rest are cavities.
+            var tail = 0;
+            for (var z = sz0; z <= sz1; z++)
+            {
+                for (var y = sy0; y <= sy1; y++)
+                {
+                    var face = z == sz0 || z == sz1 || y == sy0 || y == sy1;
+                    var start = (z * ph + y) * pw;
+                    for (var x = sx0; x <= sx1; x += face || sx1 == sx0 ? 1 : sx1 - sx0)
                     {
                         tail = MarkSeed(start + x, tail);
                     }
@@ -451,28 +567,52 @@ public static class LesionSegmenter
             }
 
             Flood(tail, [-1, 1, -pw, pw, -plane, plane]);
-            Resolve(0, d);
+            Resolve(sz0, sz1);
             if (settings.HoleFilling != HoleFilling.VolumeAndSlices)
             {
                 return;
             }
 
             // 2D, slice by slice (4-connected in the slice's plane).
-            for (var z = 0; z < d; z++)
+            for (var z = sz0; z <= sz1; z++)
             {
                 tail = 0;
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x += y == 0 || y == h - 1 || w == 1 ? 1 : w - 1)
+                    var start = (z * ph + y) * pw;
+                    for (var x = sx0; x <= sx1; x += y == sy0 || y == sy1 || sx1 == sx0 ? 1 : sx1 - sx0)
                     {
                         tail = MarkSeed(start + x, tail);
                     }
                 }
 
                 Flood(tail, [-1, 1, -pw, pw]);
-                Resolve(z, z + 1);
+                Resolve(z, z);
             }
+        }
+
+        /// <summary>S: the region's bounding box grown by one voxel, clipped to the box (padded coordinates 1..w etc.).</summary>
+        private void Bounds()
+        {
+            int x0 = int.MaxValue, y0 = int.MaxValue, z0 = int.MaxValue, x1 = -1, y1 = -1, z1 = -1;
+            for (var n = 0; n < regionCount; n++)
+            {
+                var i = queue[n];
+                var z = i / plane;
+                var rest = i - z * plane;
+                var y = rest / pw;
+                var x = rest - y * pw;
+                x0 = Math.Min(x0, x);
+                x1 = Math.Max(x1, x);
+                y0 = Math.Min(y0, y);
+                y1 = Math.Max(y1, y);
+                z0 = Math.Min(z0, z);
+                z1 = Math.Max(z1, z);
+            }
+
+            (sx0, sx1) = (Math.Max(1, x0 - 1), Math.Min(w, x1 + 1));
+            (sy0, sy1) = (Math.Max(1, y0 - 1), Math.Min(h, y1 + 1));
+            (sz0, sz1) = (Math.Max(1, z0 - 1), Math.Min(d, z1 + 1));
         }
 
         private int MarkSeed(int i, int tail)
@@ -505,14 +645,14 @@ public static class LesionSegmenter
             }
         }
 
-        /// <summary>Slices [z0, z1): unmarked non-region voxels become region, marked ones outside again.</summary>
+        /// <summary>Padded slices z0..z1 of S: unmarked non-region voxels become region, marked ones outside again.</summary>
         private void Resolve(int z0, int z1)
         {
-            for (var z = z0; z < z1; z++)
+            for (var z = z0; z <= z1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    foreach (ref var b in mask.AsSpan(Padded(0, y, z), w))
+                    foreach (ref var b in mask.AsSpan((z * ph + y) * pw + sx0, sx1 - sx0 + 1))
                     {
                         b = b == Marked ? Outside : Inside;
                     }
@@ -522,21 +662,22 @@ public static class LesionSegmenter
 
         private LesionSegmentation Measure(int seed, double max, double background, double threshold, int iterations, bool converged, List<double> history)
         {
+            // Only S can hold the region (the rest of the mask is zero as allocated).
             var values = new byte[w * h * d];
             var voxels = 0;
             var finite = 0;
             double sum = 0;
-            var o = 0;
-            for (var z = 0; z < d; z++)
+            for (var z = sz0; z <= sz1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x++, o++)
+                    var start = (z * ph + y) * pw;
+                    var o = ((z - 1) * h + y - 1) * w - 1;
+                    for (var x = sx0; x <= sx1; x++)
                     {
                         if (mask[start + x] == Inside)
                         {
-                            values[o] = 1;
+                            values[o + x] = 1;
                             voxels++;
                             var v = p[start + x];
                             if (!float.IsNaN(v))
