@@ -222,38 +222,74 @@ public static class LesionSegmenter
                     var row = p.AsSpan(start, w);
                     source.CopyTo(row);
                     mask.AsSpan(start, w).Clear();
+                    if (RowMax(row) is { } rowMax)
+                    {
+                        if (rowMax > max)
+                        {
+                            max = rowMax;
+                            seed = start + row.IndexOf(rowMax);
+                        }
+
+                        continue;
+                    }
+
+                    // A row with NaN or ±∞ (rare): one voxel at a time, non-finite ones made NaN.
                     for (var x = 0; x < row.Length; x++)
                     {
                         var v = row[x];
-                        if (v > max)
-                        {
-                            max = v;
-                            seed = start + x;
-                        }
-
                         if (!float.IsFinite(v))
                         {
                             row[x] = float.NaN;
                             nonFinite++;
                         }
-                    }
-                }
-            }
-
-            // +∞ wins "v > max" above but is not a value: find the finite maximum again in the rare case.
-            if (seed >= 0 && !float.IsFinite(max))
-            {
-                (seed, max) = (-1, float.NegativeInfinity);
-                for (var i = 0; i < plane * (d + 2); i++)
-                {
-                    if (p[i] > max)
-                    {
-                        (seed, max) = (i, p[i]);
+                        else if (v > max)
+                        {
+                            max = v;
+                            seed = start + x;
+                        }
                     }
                 }
             }
 
             return (seed, max, nonFinite);
+        }
+
+        /// <summary>The row's maximum, or null when it holds a NaN or an infinity (SIMD: x − x is 0 only for finite x).</summary>
+        private static float? RowMax(ReadOnlySpan<float> row)
+        {
+            var n = System.Numerics.Vector<float>.Count;
+            var top = new System.Numerics.Vector<float>(float.NegativeInfinity);
+            var bad = System.Numerics.Vector<float>.Zero;
+            var x = 0;
+            for (; x <= row.Length - n; x += n)
+            {
+                var v = new System.Numerics.Vector<float>(row[x..]);
+                top = System.Numerics.Vector.Max(top, v);
+                bad |= v - v;
+            }
+
+            if (!System.Numerics.Vector.EqualsAll(bad, System.Numerics.Vector<float>.Zero))
+            {
+                return null;
+            }
+
+            var max = float.NegativeInfinity;
+            for (var i = 0; i < n; i++)
+            {
+                max = Math.Max(max, top[i]);
+            }
+
+            for (; x < row.Length; x++)
+            {
+                if (!float.IsFinite(row[x]))
+                {
+                    return null;
+                }
+
+                max = Math.Max(max, row[x]);
+            }
+
+            return max;
         }
 
         /// <summary>The shell's background and its spread (robust SD for the median, SD for the mean).</summary>
@@ -692,9 +728,10 @@ public static class LesionSegmenter
 
             var lesion = new LesionMask(box, values);
             WarnTouchedFaces(lesion);
+            var pk = Peak(lesion);
             var mean = finite > 0 ? sum / finite : 0;
             var mtv = voxels * VoxelMl(g);
-            return new LesionSegmentation(box, lesion, voxels, mtv, max, GridVoxel(seed), mean, Peak(lesion), mean * mtv, threshold, iterations,
+            return new LesionSegmentation(box, lesion, voxels, mtv, max, GridVoxel(seed), mean, pk, mean * mtv, threshold, iterations,
                 background, converged, history, settings, warnings);
         }
 
@@ -799,14 +836,15 @@ public static class LesionSegmenter
 
             var best = double.NegativeInfinity;
             var values = lesion.Values;
-            var o = 0;
-            for (var z = box.Z0; z <= box.Z1; z++)
+            // Only S (the region's bounding box + 1, padded coordinates) holds lesion voxels.
+            for (var z = box.Z0 + sz0 - 1; z <= box.Z0 + sz1 - 1; z++)
             {
-                for (var y = box.Y0; y <= box.Y1; y++)
+                for (var y = box.Y0 + sy0 - 1; y <= box.Y0 + sy1 - 1; y++)
                 {
-                    for (var x = box.X0; x <= box.X1; x++, o++)
+                    var o = ((z - box.Z0) * h + y - box.Y0) * w - box.X0;
+                    for (var x = box.X0 + sx0 - 1; x <= box.X0 + sx1 - 1; x++)
                     {
-                        if (values[o] == 0)
+                        if (values[o + x] == 0)
                         {
                             continue;
                         }
@@ -814,20 +852,22 @@ public static class LesionSegmenter
                         var centre = (z * g.Rows + y) * g.Columns + x;
                         double sum = 0;
                         var n = 0;
-                        if (x - rx >= 0 && x + rx < g.Columns && y - ry >= 0 && y + ry < g.Rows && z - rz >= 0 && z + rz < g.Slices)
+                        var inside = x - rx >= 0 && x + rx < g.Columns && y - ry >= 0 && y + ry < g.Rows && z - rz >= 0 && z + rz < g.Slices;
+                        if (inside)
                         {
+                            // No test per voxel: a NaN or infinity makes the sum non-finite, and the checked path below redoes it.
                             foreach (var f in flat)
                             {
-                                var v = suv[centre + f];
-                                if (float.IsFinite(v))
-                                {
-                                    sum += v;
-                                    n++;
-                                }
+                                sum += suv[centre + f];
                             }
+
+                            n = flat.Length;
                         }
-                        else
+
+                        if (!inside || !double.IsFinite(sum))
                         {
+                            sum = 0;
+                            n = 0;
                             foreach (var (i, j, k) in offsets)
                             {
                                 if (x + i >= 0 && x + i < g.Columns && y + j >= 0 && y + j < g.Rows && z + k >= 0 && z + k < g.Slices)

@@ -251,6 +251,24 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Segment_GivesTheSameMaskAsOneFreshGrowingAtItsFinalThreshold()
+    {
+        // The iteration grows on from the previous region while T falls; a fixed threshold grows once from the seed.
+        const double r = 16;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 7.0, coreFraction: 0.4, coreSuv: 0.5)
+            .Blur(6.5).AddNoise(0.25, 19);
+        var box = BoxAround(Centre, Centre, Centre, r);
+
+        var adaptive = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box);
+        var fresh = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box, new SegmentationSettings { FixedThresholdSuv = adaptive.Threshold });
+
+        Assert.True(adaptive.Iterations >= 2);
+        Assert.Equal(fresh.Mask.Values, adaptive.Mask.Values);
+        Assert.Equal(fresh.SuvMean, adaptive.SuvMean, 12);
+        Assert.Equal(fresh.SuvPeak, adaptive.SuvPeak);
+    }
+
+    [Fact]
     public void Segment_GivesSuvPeakEqualToTheValue_ForAUniformSphere()
     {
         // Not blurred: a 5 cm sphere of SUV 7.5 holds 1 cm³ spheres of voxels all at 7.5.
