@@ -227,7 +227,7 @@ public static class LesionSegmenter
                         if (rowMax > max)
                         {
                             max = rowMax;
-                            seed = start + row.IndexOf(rowMax);
+                            seed = start + FirstAtLeast(row, rowMax);
                         }
 
                         continue;
@@ -252,6 +252,20 @@ public static class LesionSegmenter
             }
 
             return (seed, max, nonFinite);
+        }
+
+        /// <summary>The first index whose value is ≥ <paramref name="value"/> (compares as numbers: −0 and +0 are equal).</summary>
+        private static int FirstAtLeast(ReadOnlySpan<float> row, float value)
+        {
+            for (var x = 0; x < row.Length; x++)
+            {
+                if (row[x] >= value)
+                {
+                    return x;
+                }
+            }
+
+            throw new InvalidOperationException("the row's maximum is not in the row");
         }
 
         /// <summary>The row's maximum, or null when it holds a NaN or an infinity (SIMD: x − x is 0 only for finite x).</summary>

@@ -346,6 +346,26 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Segment_HandlesBoxesOfOneVoxelAndOneSlice()
+    {
+        const double r = 14;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 10.0).Blur(6.5);
+        var c = (int)Math.Round(Centre / Voxel);
+
+        var one = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c, c, c, c, c, c));
+        var oneFixed = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c, c, c, c, c, c), new SegmentationSettings { FixedThresholdSuv = 1 });
+        var slice = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c - 8, c - 8, c, c + 8, c + 8, c));
+
+        Assert.Equal(0, one.Voxels);
+        Assert.Contains(one.Warnings, w => w.Contains("too thin", StringComparison.Ordinal));
+        Assert.Equal(1, oneFixed.Voxels);
+        Assert.Equal(ph.Suv[ph.Index(c, c, c)], oneFixed.SuvMax);
+        // One slice through the centre: a disc of the sphere's radius (within a voxel), touching z0 and z1.
+        Assert.InRange(slice.Voxels, 0.7 * Math.PI * r * r / (Voxel * Voxel), 1.3 * Math.PI * r * r / (Voxel * Voxel));
+        Assert.Contains(slice.Warnings, w => w.Contains("z0", StringComparison.Ordinal) && w.Contains("z1", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Segment_Throws_WhenTheBoxIsOutsideTheGridOrTheVolumeDoesNotMatch()
     {
         var ph = new AnalyticPhantom(10, 10, 10, Voxel, Voxel, Voxel, 1.0);
