@@ -345,6 +345,31 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
         Assert.InRange(s.MtvMl, 0.8 * trueMl, 1.2 * trueMl);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Segment_TakesTheExactMedianOfTheShellAsBackground(bool nanInShell)
+    {
+        // Noisy background around 0.1 SUV (many negative values), a lesion inside; a NaN in the shell makes the count odd.
+        const double r = 12;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 0.1).AddSphere(Centre, Centre, Centre, r, 6.0).Blur(6.5).AddNoise(0.3, 23);
+        var box = BoxAround(Centre, Centre, Centre, r);
+        if (nanInShell)
+        {
+            ph.Suv[ph.Index(box.X0 + 1, box.Y0 + 5, box.Z0 + 5)] = float.NaN;
+        }
+
+        var s = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box);
+
+        var shell = Voxels(box)
+            .Where(v => Math.Min(Math.Min(v.X - box.X0, box.X1 - v.X), Math.Min(Math.Min(v.Y - box.Y0, box.Y1 - v.Y), Math.Min(v.Z - box.Z0, box.Z1 - v.Z))) < 2)
+            .Select(v => ph.Suv[ph.Index(v.X, v.Y, v.Z)]).Where(v => !float.IsNaN(v)).Order().ToList();
+        var expected = shell.Count % 2 == 1 ? shell[shell.Count / 2] : (shell[shell.Count / 2 - 1] + (double)shell[shell.Count / 2]) / 2;
+        Assert.Equal(nanInShell, shell.Count % 2 == 1);
+        Assert.Contains(shell, v => v < 0);
+        Assert.Equal(expected, s.Background);
+    }
+
     [Fact]
     public void Segment_HandlesBoxesOfOneVoxelAndOneSlice()
     {
