@@ -12,9 +12,10 @@ namespace Derby.Imaging.Segmentation;
 /// <item>Seed: the box's hottest voxel (first in slice, row, column order on ties).</item>
 /// <item>Background B: median (or mean) SUV of the box's shell, the outer <see cref="SegmentationSettings.ShellThickness"/> voxels.</item>
 /// <item>T₀ = B + f · (SUVmax − B); the region = voxels ≥ T grown from the seed inside the box, <b>6-connected</b> (faces
-/// only: two lesions touching at an edge or a corner stay apart).</item>
+/// only: two lesions touching at an edge or a corner stay apart). f = <see cref="SegmentationSettings.ThresholdFraction"/>.</item>
 /// <item>S = mean SUV of the region; T = B + f · (S − B); regrow; repeat until |ΔT| &lt; tolerance or the maximum
-/// number of updates (then <see cref="LesionSegmentation.Converged"/> is false, with a warning).</item>
+/// number of updates (then <see cref="LesionSegmentation.Converged"/> is false, with a warning). T never goes below
+/// B + <see cref="SegmentationSettings.NoiseFloorSigmas"/> robust SDs of the shell.</item>
 /// <item>Holes filled (<see cref="HoleFilling"/>): necrotic cores have near-zero uptake but belong to the lesion.</item>
 /// </list>
 /// With <see cref="SegmentationSettings.FixedThresholdSuv"/> the region is grown once at the physician's threshold.
@@ -24,7 +25,8 @@ namespace Derby.Imaging.Segmentation;
 /// fixed threshold above the hottest voxel gives a result with 0 voxels and a warning, not an exception. A lesion cut by
 /// the box is segmented as far as the box goes, with a warning naming the touched faces. Two lesions whose voxels ≥ T
 /// touch through a face are one region (the threshold then comes from both); separate ones give the hottest only: draw
-/// one box per lesion or set a fixed threshold. NaN and infinite voxels are no lesion and no background (counted in a
+/// one box per lesion or set a fixed threshold. docs/decisions/0012-lesion-segmentation.md has the calibration and the
+/// known limits. NaN and infinite voxels are no lesion and no background (counted in a
 /// warning); negative SUVs (reconstruction undershoot) are kept as they are.
 /// </para>
 /// </summary>
