@@ -139,6 +139,23 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Segment_ClosesACoreOpenedByACutAcrossSlices_OnlyWithTheSlicePass()
+    {
+        const double r = 20;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 10.0, coreFraction: 0.5, coreSuv: 0.3).Blur(6.5);
+        var c = (int)Math.Round(Centre / Voxel);
+        var cut = BoxAround(Centre, Centre, Centre, r) with { Z0 = c };
+        var fixedT = new SegmentationSettings { FixedThresholdSuv = 5.5 };
+
+        var slices = LesionSegmenter.Segment(ph.Suv, ph.Geometry, cut, fixedT with { HoleFilling = HoleFilling.VolumeAndSlices });
+        var volume = LesionSegmenter.Segment(ph.Suv, ph.Geometry, cut, fixedT with { HoleFilling = HoleFilling.Volume });
+
+        Assert.True(slices.Mask[c, c, c], "the core on the cut slice is enclosed by the rim in that slice");
+        Assert.False(volume.Mask[c, c, c], "in 3D the core opens onto the box's first slice");
+        Assert.Contains(slices.Warnings, w => w.Contains("z0", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Segment_GrowsOneRegionOverTwoTouchingLesions_AndOnlyTheHottestOfTwoSeparateOnes()
     {
         const double r = 12;
