@@ -21,6 +21,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(DicomCommands.Build());
         root.Subcommands.Add(StatsCommands.Build());
         root.Subcommands.Add(LesionCommand.Build());
+        root.Subcommands.Add(SegmentCommand.Build());
         return root;
     }
 

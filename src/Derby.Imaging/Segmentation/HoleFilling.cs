@@ -10,8 +10,8 @@ public enum HoleFilling
     Volume,
 
     /// <summary>
-    /// 3D cavities, then, on each slice, 2D holes (not 4-connected to the slice's border): also closes a core opened on a
-    /// face cut by the box or through a thin cap of the rim.
+    /// 3D cavities, then, on each slice, 2D holes (not 4-connected to the slice's border): also closes a core opened on the
+    /// box's first or last slice (a cut across slices) or through a rim cap thinner than a slice.
     /// </summary>
     VolumeAndSlices,
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Derby.Imaging.Series;
 
 namespace Derby.Imaging.Segmentation;
@@ -11,9 +12,10 @@ namespace Derby.Imaging.Segmentation;
 /// <item>Seed: the box's hottest voxel (first in slice, row, column order on ties).</item>
 /// <item>Background B: median (or mean) SUV of the box's shell, the outer <see cref="SegmentationSettings.ShellThickness"/> voxels.</item>
 /// <item>T₀ = B + f · (SUVmax − B); the region = voxels ≥ T grown from the seed inside the box, <b>6-connected</b> (faces
-/// only: two lesions touching at an edge or a corner stay apart).</item>
+/// only: two lesions touching at an edge or a corner stay apart). f = <see cref="SegmentationSettings.ThresholdFraction"/>.</item>
 /// <item>S = mean SUV of the region; T = B + f · (S − B); regrow; repeat until |ΔT| &lt; tolerance or the maximum
-/// number of updates (then <see cref="LesionSegmentation.Converged"/> is false, with a warning).</item>
+/// number of updates (then <see cref="LesionSegmentation.Converged"/> is false, with a warning). T never goes below
+/// B + <see cref="SegmentationSettings.NoiseFloorSigmas"/> robust SDs of the shell.</item>
 /// <item>Holes filled (<see cref="HoleFilling"/>): necrotic cores have near-zero uptake but belong to the lesion.</item>
 /// </list>
 /// With <see cref="SegmentationSettings.FixedThresholdSuv"/> the region is grown once at the physician's threshold.
@@ -23,7 +25,8 @@ namespace Derby.Imaging.Segmentation;
 /// fixed threshold above the hottest voxel gives a result with 0 voxels and a warning, not an exception. A lesion cut by
 /// the box is segmented as far as the box goes, with a warning naming the touched faces. Two lesions whose voxels ≥ T
 /// touch through a face are one region (the threshold then comes from both); separate ones give the hottest only: draw
-/// one box per lesion or set a fixed threshold. NaN and infinite voxels are no lesion and no background (counted in a
+/// one box per lesion or set a fixed threshold. docs/decisions/0013-lesion-segmentation.md has the calibration and the
+/// known limits. NaN and infinite voxels are no lesion and no background (counted in a
 /// warning); negative SUVs (reconstruction undershoot) are kept as they are.
 /// </para>
 /// </summary>
@@ -52,10 +55,11 @@ public static class LesionSegmenter
     /// <summary>The working state of one segmentation: the box copied into a padded grid, the mask and the queue.</summary>
     private sealed class Work
     {
-        // Mask states in the padded grid.
+        // Mask states in the padded grid. Rejected: tested by the growing region and below its threshold.
         private const byte Outside = 0;
         private const byte Inside = 1;
         private const byte Marked = 2;
+        private const byte Rejected = 3;
 
         private readonly float[] suv;
         private readonly SeriesGeometry g;
@@ -68,7 +72,14 @@ public static class LesionSegmenter
         private readonly float[] p;
         private readonly byte[] mask;
         private readonly int[] queue;
+        private readonly int[] rejected;
         private int regionCount;
+        private int rejectedCount;
+        private double regionSum;
+        private double grownAt = double.PositiveInfinity;
+
+        // The region's bounding box grown by one voxel and clipped to the box (padded coordinates), after the growing.
+        private int sx0, sx1, sy0, sy1, sz0, sz1;
 
         public Work(float[] suv, SeriesGeometry g, VoxelBox box, SegmentationSettings settings)
         {
@@ -83,14 +94,31 @@ public static class LesionSegmenter
             ph = h + 2;
             plane = pw * ph;
             var padded = checked(plane * (d + 2));
-            p = GC.AllocateUninitializedArray<float>(padded);
-            mask = new byte[padded];
-            queue = GC.AllocateUninitializedArray<int>(checked(w * h * d));
+            // Pooled: a 100³ box needs about 13 MB of working arrays, which would otherwise be large-object-heap garbage.
+            p = ArrayPool<float>.Shared.Rent(padded);
+            mask = ArrayPool<byte>.Shared.Rent(padded);
+            queue = ArrayPool<int>.Shared.Rent(checked(w * h * d));
+            rejected = ArrayPool<int>.Shared.Rent(checked(w * h * d));
+        }
+
+        public LesionSegmentation Run()
+        {
+            try
+            {
+                return Segment();
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(p);
+                ArrayPool<byte>.Shared.Return(mask);
+                ArrayPool<int>.Shared.Return(queue);
+                ArrayPool<int>.Shared.Return(rejected);
+            }
         }
 
         private int Padded(int x, int y, int z) => ((z + 1) * ph + y + 1) * pw + x + 1;
 
-        public LesionSegmentation Run()
+        private LesionSegmentation Segment()
         {
             var (seed, max, nonFinite) = Copy();
             if (nonFinite > 0)
@@ -165,8 +193,25 @@ public static class LesionSegmenter
         /// <summary>Copies the box into the padded grid; finds the hottest finite voxel (padded index, or -1) and counts non-finite ones.</summary>
         private (int Seed, double Max, int NonFinite) Copy()
         {
-            Array.Fill(p, float.NaN);
-            Array.Fill(mask, Marked);
+            // The frame: whole rows on the first and last padded slices and rows, the two ends of every other row.
+            for (var pz = 0; pz < d + 2; pz++)
+            {
+                for (var py = 0; py < ph; py++)
+                {
+                    var start = (pz * ph + py) * pw;
+                    if (pz == 0 || pz == d + 1 || py == 0 || py == ph - 1)
+                    {
+                        p.AsSpan(start, pw).Fill(float.NaN);
+                        mask.AsSpan(start, pw).Fill(Marked);
+                    }
+                    else
+                    {
+                        (p[start], p[start + pw - 1]) = (float.NaN, float.NaN);
+                        (mask[start], mask[start + pw - 1]) = (Marked, Marked);
+                    }
+                }
+            }
+
             var seed = -1;
             var max = float.NegativeInfinity;
             var nonFinite = 0;
@@ -179,38 +224,88 @@ public static class LesionSegmenter
                     var row = p.AsSpan(start, w);
                     source.CopyTo(row);
                     mask.AsSpan(start, w).Clear();
+                    if (RowMax(row) is { } rowMax)
+                    {
+                        if (rowMax > max)
+                        {
+                            max = rowMax;
+                            seed = start + FirstAtLeast(row, rowMax);
+                        }
+
+                        continue;
+                    }
+
+                    // A row with NaN or ±∞ (rare): one voxel at a time, non-finite ones made NaN.
                     for (var x = 0; x < row.Length; x++)
                     {
                         var v = row[x];
-                        if (v > max)
-                        {
-                            max = v;
-                            seed = start + x;
-                        }
-
                         if (!float.IsFinite(v))
                         {
                             row[x] = float.NaN;
                             nonFinite++;
                         }
-                    }
-                }
-            }
-
-            // +∞ wins "v > max" above but is not a value: find the finite maximum again in the rare case.
-            if (seed >= 0 && !float.IsFinite(max))
-            {
-                (seed, max) = (-1, float.NegativeInfinity);
-                for (var i = 0; i < p.Length; i++)
-                {
-                    if (p[i] > max)
-                    {
-                        (seed, max) = (i, p[i]);
+                        else if (v > max)
+                        {
+                            max = v;
+                            seed = start + x;
+                        }
                     }
                 }
             }
 
             return (seed, max, nonFinite);
+        }
+
+        /// <summary>The first index whose value is ≥ <paramref name="value"/> (compares as numbers: −0 and +0 are equal).</summary>
+        private static int FirstAtLeast(ReadOnlySpan<float> row, float value)
+        {
+            for (var x = 0; x < row.Length; x++)
+            {
+                if (row[x] >= value)
+                {
+                    return x;
+                }
+            }
+
+            throw new InvalidOperationException("the row's maximum is not in the row");
+        }
+
+        /// <summary>The row's maximum, or null when it holds a NaN or an infinity (SIMD: x − x is 0 only for finite x).</summary>
+        private static float? RowMax(ReadOnlySpan<float> row)
+        {
+            var n = System.Numerics.Vector<float>.Count;
+            var top = new System.Numerics.Vector<float>(float.NegativeInfinity);
+            var bad = System.Numerics.Vector<float>.Zero;
+            var x = 0;
+            for (; x <= row.Length - n; x += n)
+            {
+                var v = new System.Numerics.Vector<float>(row[x..]);
+                top = System.Numerics.Vector.Max(top, v);
+                bad |= v - v;
+            }
+
+            if (!System.Numerics.Vector.EqualsAll(bad, System.Numerics.Vector<float>.Zero))
+            {
+                return null;
+            }
+
+            var max = float.NegativeInfinity;
+            for (var i = 0; i < n; i++)
+            {
+                max = Math.Max(max, top[i]);
+            }
+
+            for (; x < row.Length; x++)
+            {
+                if (!float.IsFinite(row[x]))
+                {
+                    return null;
+                }
+
+                max = Math.Max(max, row[x]);
+            }
+
+            return max;
         }
 
         /// <summary>The shell's background and its spread (robust SD for the median, SD for the mean).</summary>
@@ -222,7 +317,20 @@ public static class LesionSegmenter
                 warnings.Add($"the box ({w}×{h}×{d}) is too thin for a {t}-voxel background shell: the background includes its inside");
             }
 
-            var values = new float[Math.Min(queue.Length, w * h * d)];
+            var core = (long)Math.Max(0, w - 2 * t) * Math.Max(0, h - 2 * t) * Math.Max(0, d - 2 * t);
+            var values = ArrayPool<float>.Shared.Rent((int)(box.Count - core));
+            try
+            {
+                return Background(values, t);
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(values);
+            }
+        }
+
+        private (double Background, double Sigma) Background(float[] values, int t)
+        {
             var n = 0;
             for (var z = 0; z < d; z++)
             {
@@ -262,13 +370,23 @@ public static class LesionSegmenter
                 return (mean, Math.Sqrt(Math.Max(0, sq / n - mean * mean)));
             }
 
-            var median = Median(shell);
-            for (var i = 0; i < shell.Length; i++)
+            var scratch = ArrayPool<float>.Shared.Rent(n);
+            var histogram = ArrayPool<int>.Shared.Rent(1 << 16);
+            try
             {
-                shell[i] = (float)Math.Abs(shell[i] - median);
-            }
+                var median = Median(shell, scratch, histogram);
+                for (var i = 0; i < shell.Length; i++)
+                {
+                    shell[i] = (float)Math.Abs(shell[i] - median);
+                }
 
-            return (median, 1.4826 * Median(shell));
+                return (median, 1.4826 * Median(shell, scratch, histogram));
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
+                ArrayPool<int>.Shared.Return(histogram);
+            }
         }
 
         private static int Append(float[] values, int n, ReadOnlySpan<float> row)
@@ -284,24 +402,71 @@ public static class LesionSegmenter
             return n;
         }
 
-        /// <summary>Median (mean of the two middle values for an even count) by selection; reorders the span.</summary>
-        private static double Median(Span<float> values)
+        /// <summary>
+        /// Median (mean of the two middle values for an even count), exact, in two linear passes: a histogram of the top 16
+        /// bits of each value's order-preserving key finds the bin holding the middle, and quickselect finishes inside that
+        /// bin only (a few percent of a noisy shell). <paramref name="values"/> is left as it is.
+        /// </summary>
+        private static double Median(ReadOnlySpan<float> values, float[] scratch, int[] histogram)
         {
             var k = values.Length / 2;
-            var upper = Select(values, k);
+            Array.Clear(histogram, 0, 1 << 16);
+            foreach (var v in values)
+            {
+                histogram[Key(v) >> 16]++;
+            }
+
+            var bin = 0;
+            var below = 0;
+            while (below + histogram[bin] <= k)
+            {
+                below += histogram[bin++];
+            }
+
+            var m = 0;
+            foreach (var v in values)
+            {
+                if (Key(v) >> 16 == bin)
+                {
+                    scratch[m++] = v;
+                }
+            }
+
+            var part = scratch.AsSpan(0, m);
+            var upper = Select(part, k - below);
             if (values.Length % 2 == 1)
             {
                 return upper;
             }
 
-            // After selection every value before k is ≤ the k-th: the lower middle is their maximum.
+            // The lower middle: the largest value before it in this bin (selection put them first), or in the bins below.
             var lower = float.NegativeInfinity;
-            foreach (var v in values[..k])
+            if (k - below > 0)
             {
-                lower = Math.Max(lower, v);
+                foreach (var v in part[..(k - below)])
+                {
+                    lower = Math.Max(lower, v);
+                }
+            }
+            else
+            {
+                foreach (var v in values)
+                {
+                    if (Key(v) >> 16 < bin && v > lower)
+                    {
+                        lower = v;
+                    }
+                }
             }
 
             return (lower + (double)upper) / 2;
+        }
+
+        /// <summary>An unsigned key in the order of the (non-NaN) float: sign bit flipped for positives, all bits for negatives.</summary>
+        private static uint Key(float v)
+        {
+            var bits = BitConverter.SingleToUInt32Bits(v);
+            return (bits & 0x8000_0000u) != 0 ? ~bits : bits | 0x8000_0000u;
         }
 
         /// <summary>Hoare's quickselect (median-of-three pivot): the k-th smallest, with smaller values before it.</summary>
@@ -365,85 +530,145 @@ public static class LesionSegmenter
             return a[k];
         }
 
-        /// <summary>Grows the region from <paramref name="seed"/> over voxels ≥ <paramref name="threshold"/> (6-connected); returns its SUV sum.</summary>
+        /// <summary>
+        /// Grows the region from <paramref name="seed"/> over voxels ≥ <paramref name="threshold"/> (6-connected); returns
+        /// its SUV sum. A threshold at or below the last one only adds voxels: the rejected frontier is tested again and the
+        /// growing goes on from there (the usual case, as T falls while the region takes in its blurred rim); a higher one
+        /// grows afresh.
+        /// </summary>
         private double Grow(int seed, double threshold)
         {
             var q = queue;
             var m = mask;
             var v = p;
-            for (var i = 0; i < regionCount; i++)
+            int head, tail;
+            if (regionCount > 0 && threshold <= grownAt)
             {
-                m[q[i]] = Outside;
+                head = tail = regionCount;
+                var kept = 0;
+                for (var r = 0; r < rejectedCount; r++)
+                {
+                    var i = rejected[r];
+                    if (v[i] >= threshold)
+                    {
+                        m[i] = Inside;
+                        q[tail++] = i;
+                    }
+                    else
+                    {
+                        rejected[kept++] = i;
+                    }
+                }
+
+                rejectedCount = kept;
+            }
+            else
+            {
+                for (var i = 0; i < regionCount; i++)
+                {
+                    m[q[i]] = Outside;
+                }
+
+                ClearRejected();
+                head = tail = 0;
+                regionSum = 0;
+                q[tail++] = seed;
+                m[seed] = Inside;
             }
 
-            var tail = 0;
-            q[tail++] = seed;
-            m[seed] = Inside;
             double sum = 0;
             int dy = pw, dz = plane;
-            for (var head = 0; head < tail; head++)
+            for (; head < tail; head++)
             {
                 var i = q[head];
                 sum += v[i];
                 // The frame is NaN and Marked: it is never entered, so every neighbour index stays inside the arrays.
-                if (m[i - 1] == Outside && v[i - 1] >= threshold)
-                {
-                    m[i - 1] = Inside;
-                    q[tail++] = i - 1;
-                }
-
-                if (m[i + 1] == Outside && v[i + 1] >= threshold)
-                {
-                    m[i + 1] = Inside;
-                    q[tail++] = i + 1;
-                }
-
-                if (m[i - dy] == Outside && v[i - dy] >= threshold)
-                {
-                    m[i - dy] = Inside;
-                    q[tail++] = i - dy;
-                }
-
-                if (m[i + dy] == Outside && v[i + dy] >= threshold)
-                {
-                    m[i + dy] = Inside;
-                    q[tail++] = i + dy;
-                }
-
-                if (m[i - dz] == Outside && v[i - dz] >= threshold)
-                {
-                    m[i - dz] = Inside;
-                    q[tail++] = i - dz;
-                }
-
-                if (m[i + dz] == Outside && v[i + dz] >= threshold)
-                {
-                    m[i + dz] = Inside;
-                    q[tail++] = i + dz;
-                }
+                Test(i - 1, threshold, ref tail);
+                Test(i + 1, threshold, ref tail);
+                Test(i - dy, threshold, ref tail);
+                Test(i + dy, threshold, ref tail);
+                Test(i - dz, threshold, ref tail);
+                Test(i + dz, threshold, ref tail);
             }
 
             regionCount = tail;
-            return sum;
+            regionSum += sum;
+            grownAt = threshold;
+            return regionSum;
         }
 
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private void Test(int n, double threshold, ref int tail)
+        {
+            if (mask[n] != Outside)
+            {
+                return;
+            }
+
+            if (p[n] >= threshold)
+            {
+                mask[n] = Inside;
+                queue[tail++] = n;
+            }
+            else
+            {
+                mask[n] = Rejected;
+                rejected[rejectedCount++] = n;
+            }
+        }
+
+        private void ClearRejected()
+        {
+            for (var r = 0; r < rejectedCount; r++)
+            {
+                mask[rejected[r]] = Outside;
+            }
+
+            rejectedCount = 0;
+        }
+
+        /// <summary>
+        /// Fills the region's holes, working only in its bounding box grown by one voxel (S): every voxel of the box outside
+        /// S is outside the region and reaches S's border, so nothing outside S can be a hole.
+        /// </summary>
         private void FillHoles()
         {
+            ClearRejected();
+            Bounds();
             if (settings.HoleFilling == HoleFilling.None)
             {
                 return;
             }
 
-            // 3D: mark every non-region voxel reachable from the box's border through non-region voxels (6-connected);
-            // the rest are cavities.
-            var tail = 0;
-            for (var z = 0; z < d; z++)
+            // Confine the floods to S: its 6-neighbours outside it (box voxels outside the region, or the frame) are Marked.
+            for (var z = sz0; z <= sz1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var face = z == 0 || z == d - 1 || y == 0 || y == h - 1;
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x += face || w == 1 ? 1 : w - 1)
+                    mask[(z * ph + y) * pw + sx0 - 1] = Marked;
+                    mask[(z * ph + y) * pw + sx1 + 1] = Marked;
+                }
+
+                mask.AsSpan((z * ph + sy0 - 1) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+                mask.AsSpan((z * ph + sy1 + 1) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+            }
+
+            for (var y = sy0; y <= sy1; y++)
+            {
+                mask.AsSpan(((sz0 - 1) * ph + y) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+                mask.AsSpan(((sz1 + 1) * ph + y) * pw + sx0, sx1 - sx0 + 1).Fill(Marked);
+            }
+
+            // 3D: mark every non-region voxel of S reachable from S's border through non-region voxels (6-connected); the
+            // rest are cavities.
+            var tail = 0;
+            for (var z = sz0; z <= sz1; z++)
+            {
+                for (var y = sy0; y <= sy1; y++)
+                {
+                    var face = z == sz0 || z == sz1 || y == sy0 || y == sy1;
+                    var start = (z * ph + y) * pw;
+                    for (var x = sx0; x <= sx1; x += face || sx1 == sx0 ? 1 : sx1 - sx0)
                     {
                         tail = MarkSeed(start + x, tail);
                     }
@@ -451,28 +676,52 @@ public static class LesionSegmenter
             }
 
             Flood(tail, [-1, 1, -pw, pw, -plane, plane]);
-            Resolve(0, d);
+            Resolve(sz0, sz1);
             if (settings.HoleFilling != HoleFilling.VolumeAndSlices)
             {
                 return;
             }
 
             // 2D, slice by slice (4-connected in the slice's plane).
-            for (var z = 0; z < d; z++)
+            for (var z = sz0; z <= sz1; z++)
             {
                 tail = 0;
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x += y == 0 || y == h - 1 || w == 1 ? 1 : w - 1)
+                    var start = (z * ph + y) * pw;
+                    for (var x = sx0; x <= sx1; x += y == sy0 || y == sy1 || sx1 == sx0 ? 1 : sx1 - sx0)
                     {
                         tail = MarkSeed(start + x, tail);
                     }
                 }
 
                 Flood(tail, [-1, 1, -pw, pw]);
-                Resolve(z, z + 1);
+                Resolve(z, z);
             }
+        }
+
+        /// <summary>S: the region's bounding box grown by one voxel, clipped to the box (padded coordinates 1..w etc.).</summary>
+        private void Bounds()
+        {
+            int x0 = int.MaxValue, y0 = int.MaxValue, z0 = int.MaxValue, x1 = -1, y1 = -1, z1 = -1;
+            for (var n = 0; n < regionCount; n++)
+            {
+                var i = queue[n];
+                var z = i / plane;
+                var rest = i - z * plane;
+                var y = rest / pw;
+                var x = rest - y * pw;
+                x0 = Math.Min(x0, x);
+                x1 = Math.Max(x1, x);
+                y0 = Math.Min(y0, y);
+                y1 = Math.Max(y1, y);
+                z0 = Math.Min(z0, z);
+                z1 = Math.Max(z1, z);
+            }
+
+            (sx0, sx1) = (Math.Max(1, x0 - 1), Math.Min(w, x1 + 1));
+            (sy0, sy1) = (Math.Max(1, y0 - 1), Math.Min(h, y1 + 1));
+            (sz0, sz1) = (Math.Max(1, z0 - 1), Math.Min(d, z1 + 1));
         }
 
         private int MarkSeed(int i, int tail)
@@ -505,14 +754,14 @@ public static class LesionSegmenter
             }
         }
 
-        /// <summary>Slices [z0, z1): unmarked non-region voxels become region, marked ones outside again.</summary>
+        /// <summary>Padded slices z0..z1 of S: unmarked non-region voxels become region, marked ones outside again.</summary>
         private void Resolve(int z0, int z1)
         {
-            for (var z = z0; z < z1; z++)
+            for (var z = z0; z <= z1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    foreach (ref var b in mask.AsSpan(Padded(0, y, z), w))
+                    foreach (ref var b in mask.AsSpan((z * ph + y) * pw + sx0, sx1 - sx0 + 1))
                     {
                         b = b == Marked ? Outside : Inside;
                     }
@@ -522,21 +771,22 @@ public static class LesionSegmenter
 
         private LesionSegmentation Measure(int seed, double max, double background, double threshold, int iterations, bool converged, List<double> history)
         {
+            // Only S can hold the region (the rest of the mask is zero as allocated).
             var values = new byte[w * h * d];
             var voxels = 0;
             var finite = 0;
             double sum = 0;
-            var o = 0;
-            for (var z = 0; z < d; z++)
+            for (var z = sz0; z <= sz1; z++)
             {
-                for (var y = 0; y < h; y++)
+                for (var y = sy0; y <= sy1; y++)
                 {
-                    var start = Padded(0, y, z);
-                    for (var x = 0; x < w; x++, o++)
+                    var start = (z * ph + y) * pw;
+                    var o = ((z - 1) * h + y - 1) * w - 1;
+                    for (var x = sx0; x <= sx1; x++)
                     {
                         if (mask[start + x] == Inside)
                         {
-                            values[o] = 1;
+                            values[o + x] = 1;
                             voxels++;
                             var v = p[start + x];
                             if (!float.IsNaN(v))
@@ -551,9 +801,10 @@ public static class LesionSegmenter
 
             var lesion = new LesionMask(box, values);
             WarnTouchedFaces(lesion);
+            var pk = Peak(lesion);
             var mean = finite > 0 ? sum / finite : 0;
             var mtv = voxels * VoxelMl(g);
-            return new LesionSegmentation(box, lesion, voxels, mtv, max, GridVoxel(seed), mean, Peak(lesion), mean * mtv, threshold, iterations,
+            return new LesionSegmentation(box, lesion, voxels, mtv, max, GridVoxel(seed), mean, pk, mean * mtv, threshold, iterations,
                 background, converged, history, settings, warnings);
         }
 
@@ -658,14 +909,15 @@ public static class LesionSegmenter
 
             var best = double.NegativeInfinity;
             var values = lesion.Values;
-            var o = 0;
-            for (var z = box.Z0; z <= box.Z1; z++)
+            // Only S (the region's bounding box + 1, padded coordinates) holds lesion voxels.
+            for (var z = box.Z0 + sz0 - 1; z <= box.Z0 + sz1 - 1; z++)
             {
-                for (var y = box.Y0; y <= box.Y1; y++)
+                for (var y = box.Y0 + sy0 - 1; y <= box.Y0 + sy1 - 1; y++)
                 {
-                    for (var x = box.X0; x <= box.X1; x++, o++)
+                    var o = ((z - box.Z0) * h + y - box.Y0) * w - box.X0;
+                    for (var x = box.X0 + sx0 - 1; x <= box.X0 + sx1 - 1; x++)
                     {
-                        if (values[o] == 0)
+                        if (values[o + x] == 0)
                         {
                             continue;
                         }
@@ -673,20 +925,22 @@ public static class LesionSegmenter
                         var centre = (z * g.Rows + y) * g.Columns + x;
                         double sum = 0;
                         var n = 0;
-                        if (x - rx >= 0 && x + rx < g.Columns && y - ry >= 0 && y + ry < g.Rows && z - rz >= 0 && z + rz < g.Slices)
+                        var inside = x - rx >= 0 && x + rx < g.Columns && y - ry >= 0 && y + ry < g.Rows && z - rz >= 0 && z + rz < g.Slices;
+                        if (inside)
                         {
+                            // No test per voxel: a NaN or infinity makes the sum non-finite, and the checked path below redoes it.
                             foreach (var f in flat)
                             {
-                                var v = suv[centre + f];
-                                if (float.IsFinite(v))
-                                {
-                                    sum += v;
-                                    n++;
-                                }
+                                sum += suv[centre + f];
                             }
+
+                            n = flat.Length;
                         }
-                        else
+
+                        if (!inside || !double.IsFinite(sum))
                         {
+                            sum = 0;
+                            n = 0;
                             foreach (var (i, j, k) in offsets)
                             {
                                 if (x + i >= 0 && x + i < g.Columns && y + j >= 0 && y + j < g.Rows && z + k >= 0 && z + k < g.Slices)

@@ -13,7 +13,7 @@ public sealed record SegmentationSettings
     /// f in T = B + f · (S − B), S the mean SUV of the current region, B the background. Default 0.56: the edge of a
     /// blurred uniform sphere lies near half its background-corrected contrast, but the region's mean understates the
     /// sphere's SUV (its rim is blurred), the more so the smaller it is; 0.56 puts the MTV of spheres of 2-8 cm within
-    /// about 10% at 4 mm voxels and 5.5-7 mm FWHM (docs/decisions/0012-lesion-segmentation.md has the calibration).
+    /// about 10% at 4 mm voxels and 5.5-7 mm FWHM (docs/decisions/0013-lesion-segmentation.md has the calibration).
     /// </summary>
     public double ThresholdFraction { get; init; } = 0.56;
 

@@ -83,7 +83,7 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
     [Theory]
     [InlineData(6.0, 0.10)]
     [InlineData(6.5, 0.10)]
-    // Known limit, in ADR 0012: at 7 mm FWHM the region's mean understates a 2 cm sphere's SUV more than the calibrated
+    // Known limit, in ADR 0013: at 7 mm FWHM the region's mean understates a 2 cm sphere's SUV more than the calibrated
     // fraction allows for: +12.5% over the analytic volume on average (+10.3% over the voxelised truth); Dice ≥ 0.89.
     [InlineData(7.0, 0.15)]
     public void Segment_MatchesA2cmSphere_OnAverageOverItsPositionInTheVoxelGrid(double fwhmMm, double meanTolerance)
@@ -136,6 +136,23 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
         Assert.False(open.Mask[centre.Item1, centre.Item2, centre.Item3]);
         Assert.True(open.Voxels < filled.Voxels);
         Assert.True(filled.SuvMean < open.SuvMean);
+    }
+
+    [Fact]
+    public void Segment_ClosesACoreOpenedByACutAcrossSlices_OnlyWithTheSlicePass()
+    {
+        const double r = 20;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 10.0, coreFraction: 0.5, coreSuv: 0.3).Blur(6.5);
+        var c = (int)Math.Round(Centre / Voxel);
+        var cut = BoxAround(Centre, Centre, Centre, r) with { Z0 = c };
+        var fixedT = new SegmentationSettings { FixedThresholdSuv = 5.5 };
+
+        var slices = LesionSegmenter.Segment(ph.Suv, ph.Geometry, cut, fixedT with { HoleFilling = HoleFilling.VolumeAndSlices });
+        var volume = LesionSegmenter.Segment(ph.Suv, ph.Geometry, cut, fixedT with { HoleFilling = HoleFilling.Volume });
+
+        Assert.True(slices.Mask[c, c, c], "the core on the cut slice is enclosed by the rim in that slice");
+        Assert.False(volume.Mask[c, c, c], "in 3D the core opens onto the box's first slice");
+        Assert.Contains(slices.Warnings, w => w.Contains("z0", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -251,6 +268,24 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Segment_GivesTheSameMaskAsOneFreshGrowingAtItsFinalThreshold()
+    {
+        // The iteration grows on from the previous region while T falls; a fixed threshold grows once from the seed.
+        const double r = 16;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 7.0, coreFraction: 0.4, coreSuv: 0.5)
+            .Blur(6.5).AddNoise(0.25, 19);
+        var box = BoxAround(Centre, Centre, Centre, r);
+
+        var adaptive = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box);
+        var fresh = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box, new SegmentationSettings { FixedThresholdSuv = adaptive.Threshold });
+
+        Assert.True(adaptive.Iterations >= 2);
+        Assert.Equal(fresh.Mask.Values, adaptive.Mask.Values);
+        Assert.Equal(fresh.SuvMean, adaptive.SuvMean, 12);
+        Assert.Equal(fresh.SuvPeak, adaptive.SuvPeak);
+    }
+
+    [Fact]
     public void Segment_GivesSuvPeakEqualToTheValue_ForAUniformSphere()
     {
         // Not blurred: a 5 cm sphere of SUV 7.5 holds 1 cm³ spheres of voxels all at 7.5.
@@ -325,6 +360,51 @@ public sealed class LesionSegmenterAnalyticTests(ITestOutputHelper output)
         Assert.True(s.SuvMax < 20);
         var trueMl = 4.0 / 3 * Math.PI * r * r * r / 1000;
         Assert.InRange(s.MtvMl, 0.8 * trueMl, 1.2 * trueMl);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Segment_TakesTheExactMedianOfTheShellAsBackground(bool nanInShell)
+    {
+        // Noisy background around 0.1 SUV (many negative values), a lesion inside; a NaN in the shell makes the count odd.
+        const double r = 12;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 0.1).AddSphere(Centre, Centre, Centre, r, 6.0).Blur(6.5).AddNoise(0.3, 23);
+        var box = BoxAround(Centre, Centre, Centre, r);
+        if (nanInShell)
+        {
+            ph.Suv[ph.Index(box.X0 + 1, box.Y0 + 5, box.Z0 + 5)] = float.NaN;
+        }
+
+        var s = LesionSegmenter.Segment(ph.Suv, ph.Geometry, box);
+
+        var shell = Voxels(box)
+            .Where(v => Math.Min(Math.Min(v.X - box.X0, box.X1 - v.X), Math.Min(Math.Min(v.Y - box.Y0, box.Y1 - v.Y), Math.Min(v.Z - box.Z0, box.Z1 - v.Z))) < 2)
+            .Select(v => ph.Suv[ph.Index(v.X, v.Y, v.Z)]).Where(v => !float.IsNaN(v)).Order().ToList();
+        var expected = shell.Count % 2 == 1 ? shell[shell.Count / 2] : (shell[shell.Count / 2 - 1] + (double)shell[shell.Count / 2]) / 2;
+        Assert.Equal(nanInShell, shell.Count % 2 == 1);
+        Assert.Contains(shell, v => v < 0);
+        Assert.Equal(expected, s.Background);
+    }
+
+    [Fact]
+    public void Segment_HandlesBoxesOfOneVoxelAndOneSlice()
+    {
+        const double r = 14;
+        var ph = new AnalyticPhantom(N, N, N, Voxel, Voxel, Voxel, 2.0).AddSphere(Centre, Centre, Centre, r, 10.0).Blur(6.5);
+        var c = (int)Math.Round(Centre / Voxel);
+
+        var one = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c, c, c, c, c, c));
+        var oneFixed = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c, c, c, c, c, c), new SegmentationSettings { FixedThresholdSuv = 1 });
+        var slice = LesionSegmenter.Segment(ph.Suv, ph.Geometry, new VoxelBox(c - 8, c - 8, c, c + 8, c + 8, c));
+
+        Assert.Equal(0, one.Voxels);
+        Assert.Contains(one.Warnings, w => w.Contains("too thin", StringComparison.Ordinal));
+        Assert.Equal(1, oneFixed.Voxels);
+        Assert.Equal(ph.Suv[ph.Index(c, c, c)], oneFixed.SuvMax);
+        // One slice through the centre: a disc of the sphere's radius (within a voxel), touching z0 and z1.
+        Assert.InRange(slice.Voxels, 0.7 * Math.PI * r * r / (Voxel * Voxel), 1.3 * Math.PI * r * r / (Voxel * Voxel));
+        Assert.Contains(slice.Warnings, w => w.Contains("z0", StringComparison.Ordinal) && w.Contains("z1", StringComparison.Ordinal));
     }
 
     [Fact]

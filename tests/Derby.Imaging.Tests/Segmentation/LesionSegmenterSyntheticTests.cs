@@ -92,10 +92,11 @@ public sealed class LesionSegmenterSyntheticTests(SegmentationStudyFixture study
         }
 
         // Of the lesions of at least 2 cm whose box holds no other lesion, those clearly above the liver (SUVmax at least
-        // twice the background) are held to the numbers. Measured at seed 20261127: 33 such lesions, 29 clear.
-        // The 4 others, reported not asserted: a 2.2 cm lesion at 1.42 × background (judged empty: the noise in a box
-        // of liver reaches 1.4-1.5 ×), and three at 1.7-2.0 × in a noisy liver (shell SD 0.3 SUV), where the adaptive
-        // threshold is within 2-3 SD of the background (Dice 0.75-0.86, MTV -36% to +11%).
+        // twice the background) are held to the numbers. Measured at seed 20261127: 33 such lesions, 28 clear.
+        // The 5 others are reported, not asserted; 2 of them meet the numbers anyway. The 3 that do not: a 2.2 cm lesion
+        // at 1.42 × background (judged empty: the noise in a box of liver reaches 1.4-1.5 ×), and two at 1.7 and 1.95 ×
+        // in a noisy liver (shell SD 0.3 SUV), where the adaptive threshold is within 2-3 SD of the background (Dice 0.75
+        // and 0.86, MTV -36% and +11%).
         var large = cases.Where(c => c.Lesion.DiameterCm >= 2 && !c.Crowded).ToList();
         var clear = large.Where(c => c.Result.SuvMax >= 2 * c.Result.Background).ToList();
         var failing = large.Where(c => c.Dice < 0.85 || Math.Abs(c.Result.MtvMl / c.Lesion.VolumeMl - 1) > 0.1 || c.TrueMax != (float)c.Result.SuvMax).ToList();
@@ -109,7 +110,7 @@ public sealed class LesionSegmenterSyntheticTests(SegmentationStudyFixture study
             var name = $"{c.Patient.Pseudonym} #{c.Index}";
             Assert.True(c.Dice >= 0.85, $"{name}: Dice {c.Dice:0.000}");
             Assert.Equal(c.TrueMax, (float)c.Result.SuvMax);
-            // Known limit (ADR 0012): a necrotic core of half the radius or more leaves a thin blurred rim whose mean
+            // Known limit (ADR 0013): a necrotic core of half the radius or more leaves a thin blurred rim whose mean
             // pulls the adaptive threshold down; measured +25% on HWMU-0004 #2 (core 0.51, Dice 0.88).
             var tolerance = c.Lesion.CoreFraction < 0.5 ? 0.10 : 0.30;
             Assert.True(Math.Abs(c.Result.MtvMl / c.Lesion.VolumeMl - 1) <= tolerance, $"{name}: MTV {c.Result.MtvMl:0.00} ml vs {c.Lesion.VolumeMl:0.00} ml");
