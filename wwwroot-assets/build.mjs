@@ -39,6 +39,34 @@ const codecUrls = {
   },
 };
 
+// Node built-ins that bundled CommonJS packages require at load time (xmlbuilder2's URL and EventEmitter) or behind
+// environment checks (codec glue, seedrandom): small browser stand-ins, so nothing is left for a require() at run time.
+const nodeShims = {
+  url: 'module.exports = { URL: globalThis.URL, URLSearchParams: globalThis.URLSearchParams, domainToASCII: (d) => d, domainToUnicode: (d) => d };',
+  events: `class EventEmitter {
+    constructor() { this._l = new Map(); }
+    on(e, f) { (this._l.get(e) ?? this._l.set(e, []).get(e)).push(f); return this; }
+    addListener(e, f) { return this.on(e, f); }
+    once(e, f) { const g = (...a) => { this.off(e, g); f(...a); }; return this.on(e, g); }
+    off(e, f) { const l = this._l.get(e); if (l) { const i = l.indexOf(f); if (i >= 0) l.splice(i, 1); } return this; }
+    removeListener(e, f) { return this.off(e, f); }
+    removeAllListeners(e) { if (e === undefined) this._l.clear(); else this._l.delete(e); return this; }
+    emit(e, ...a) { const l = this._l.get(e); if (!l || l.length === 0) return false; for (const f of [...l]) f.apply(this, a); return true; }
+    listenerCount(e) { return this._l.get(e)?.length ?? 0; }
+  }
+  module.exports = { EventEmitter, default: EventEmitter };`,
+};
+const nodeBuiltins = {
+  name: 'node-builtins',
+  setup(b) {
+    b.onResolve({ filter: /^(node:)?(fs|path|crypto|module|url|worker_threads|events|stream|util|os|buffer)$/ }, (args) => ({
+      path: args.path.replace(/^node:/, ''),
+      namespace: 'node-shim',
+    }));
+    b.onLoad({ filter: /.*/, namespace: 'node-shim' }, (args) => ({ contents: nodeShims[args.path] ?? 'module.exports = {};', loader: 'js' }));
+  },
+};
+
 const common = {
   bundle: true,
   format: 'esm',
@@ -47,9 +75,7 @@ const common = {
   sourcemap: false,
   legalComments: 'none',
   logLevel: 'warning',
-  plugins: [codecUrls],
-  // Node built-ins that some codec glue mentions behind environment checks; never reached in a browser.
-  external: ['fs', 'path', 'crypto', 'module', 'url', 'worker_threads', 'events', 'stream', 'util', 'os', 'buffer'],
+  plugins: [codecUrls, nodeBuiltins],
 };
 
 await build({ ...common, entryPoints: { 'petct-viewer': join(here, 'src', 'petct-viewer.js') }, outdir: out });
