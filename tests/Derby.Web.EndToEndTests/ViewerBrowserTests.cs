@@ -135,6 +135,15 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         Assert.Equal(box[..2], deeper[..2]);
         await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-box.png"), FullPage = true });
 
+        // The box shown as a mask (every voxel inside) lands wholly in the PET volume, over PET and CT; and it clears.
+        await page.Locator("[data-testid=show-box-mask]").ClickAsync();
+        var voxels = (deeper[3] - deeper[0] + 1) * (deeper[4] - deeper[1] + 1) * (deeper[5] - deeper[2] + 1);
+        await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveAttributeAsync("data-voxels", voxels.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.WaitForTimeoutAsync(500);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-mask.png"), FullPage = true });
+        await page.Locator("[data-testid=clear-mask]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveCountAsync(0);
+
         // Leaving the page (within the circuit) tears the viewer down.
         await page.GetByRole(AriaRole.Link, new() { Name = "ZSH-0001", Exact = true }).ClickAsync();
         await page.WaitForURLAsync($"**/patients/{id}");
