@@ -150,4 +150,26 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         await page.WaitForFunctionAsync("() => import('./Components/Viewer/PetCtViewer.razor.js').then(m => m.renderingEngineCount() === 0)",
             null, new() { Timeout = 15_000, PollingInterval = 250 });
     }
+
+    [Fact]
+    public async Task Demo_StoresThePatientsImages_AndARerunStoresNothingTwice()
+    {
+        Assert.Matches(@"Demo images stored: PET and CT of 19 patients in \d+\.\d s", demo.Output);
+
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(DemoServer.RepositoryRoot(), "derby"), "demo"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = DemoServer.RepositoryRoot(),
+        };
+        start.Environment["Derby__DataDirectory"] = demo.DataDirectory;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.Contains("Demo images already stored (19 patients", await stdout);
+        Assert.DoesNotContain("Storing demo images", await stdout);
+    }
 }
