@@ -237,7 +237,9 @@ export async function create(elements, readout, dotnet, options) {
       engine.render();
     },
     setFusionOpacity(opacity) {
-      engine.getViewport(ids.fusion).setProperties({ colormap: { name: 'hsv', opacity } }, ptVolumeId);
+      // Background uptake (below SUV 0.5) stays see-through, so CT shows where there is little tracer.
+      const opacityMapping = [{ value: 0, opacity: 0 }, { value: 0.5, opacity: 1 }, { value: 1000, opacity: 1 }];
+      engine.getViewport(ids.fusion).setProperties({ colormap: { name: 'hsv', opacity, opacityMapping } }, ptVolumeId);
       engine.render();
     },
     /** The focal point (LPS mm) of the PET viewport: a point on the slice shown. */
