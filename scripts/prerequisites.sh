@@ -59,10 +59,11 @@ derby_prerequisites() {
   local with_tests="${1:-}"
   derby_require_dotnet
   derby_apt_install "${DERBY_APT_RUNTIME[@]}"
+  # Node.js with npm builds the PET/CT viewer's bundle (wwwroot-assets, part of every build of the web app) and runs the
+  # SUV peer in the tests (@cornerstonejs/calculate-suv); any installed Node (18 or later) with npm will do.
+  command -v npm >/dev/null 2>&1 || derby_apt_install nodejs npm
   if [ "$with_tests" = "--tests" ] && [ ${#DERBY_APT_TEST[@]} -gt 0 ]; then
     derby_apt_install "${DERBY_APT_TEST[@]}"
-    # Node.js runs the SUV peer (@cornerstonejs/calculate-suv); any installed Node with npm will do.
-    command -v npm >/dev/null 2>&1 || derby_apt_install nodejs npm
   fi
   export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
   (cd "$derby_root" && dotnet tool restore >/dev/null)

@@ -139,10 +139,11 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
     [Fact]
     public async Task Coordinator_SendsAPatientsPetCtInThePage_AndSeesBothSeriesStored()
     {
+        var pseudonym = demo.PatientsWithoutImages("ZSH")[^1];
         using var api = await demo.SignInAsync("zsh-coordinator");
         var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
-        var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0002").GetProperty("id").GetString();
-        var files = Directory.GetFiles(Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "sites", "ZSH", "dicom", "ZSH-0002"), "*.dcm", SearchOption.AllDirectories);
+        var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == pseudonym).GetProperty("id").GetString();
+        var files = Directory.GetFiles(Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "sites", "ZSH", "dicom", pseudonym), "*.dcm", SearchOption.AllDirectories);
         var page = await SignInAsync("zsh-coordinator");
 
         await page.GotoAsync($"/patients/{id}");

@@ -27,6 +27,14 @@ public sealed partial class DemoServer : IAsyncLifetime
     /// <summary>The demo's data folder (database, stores, and the synthetic study it was filled with).</summary>
     public string DataDirectory => data;
 
+    /// <summary>
+    /// The demo patients of <paramref name="site"/> that ./derby demo leaves without images (its last two by pseudonym,
+    /// DemoCommand.PatientsLeftForUploadsPerSite), in pseudonym order: the ones to send images of.
+    /// </summary>
+    public IReadOnlyList<string> PatientsWithoutImages(string site) =>
+        Directory.GetDirectories(Path.Combine(data, "synthetic", "small-seed-1", "sites", site, "dicom"))
+            .Select(Path.GetFileName).OfType<string>().Order(StringComparer.Ordinal).TakeLast(2).ToList();
+
     /// <summary>Where screenshots and other artefacts of the browser tests are kept (artifacts/e2e).</summary>
     public static string ArtefactDirectory => Directory.CreateDirectory(Path.Combine(RepositoryRoot(), "artifacts", "e2e")).FullName;
 

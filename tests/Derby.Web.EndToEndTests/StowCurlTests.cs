@@ -47,9 +47,11 @@ public sealed partial class StowCurlTests(DemoServer demo)
         var env = new Dictionary<string, string> { ["DERBY_URL"] = demo.BaseAddress.ToString().TrimEnd('/'), ["DERBY_TOKEN"] = Token("ZSHX") };
         var script = Path.Combine(DemoServer.RepositoryRoot(), "scripts", "stow-example.sh");
 
-        var stored = Run("bash", [script, .. FilesOf("ZSHX-0001")], env);
+        // Two patients the demo left without images: one sent with the site's token, one with another site's.
+        var (sent, other) = (demo.PatientsWithoutImages("ZSHX")[0], demo.PatientsWithoutImages("ZSHX")[1]);
+        var stored = Run("bash", [script, .. FilesOf(sent)], env);
         env["DERBY_TOKEN"] = Token("HWMU");
-        var refused = Run("bash", [script, .. FilesOf("ZSHX-0002")], env);
+        var refused = Run("bash", [script, .. FilesOf(other)], env);
 
         Assert.True(stored.Exit == 0, stored.StdOut + stored.StdErr);
         Assert.Contains("\"accepted\": true", stored.StdOut.Replace("\"accepted\":true", "\"accepted\": true"));
@@ -57,8 +59,8 @@ public sealed partial class StowCurlTests(DemoServer demo)
         using var client = await demo.SignInAsync("zshx-coordinator");
         var patients = await client.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSHX/patients");
         string Id(string p) => patients!.Single(x => x.GetProperty("pseudonym").GetString() == p).GetProperty("id").GetString()!;
-        Assert.Equal(2, (await client.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{Id("ZSHX-0001")}/images"))!.Length);
-        Assert.Empty((await client.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{Id("ZSHX-0002")}/images"))!);
+        Assert.Equal(2, (await client.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{Id(sent)}/images"))!.Length);
+        Assert.Empty((await client.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{Id(other)}/images"))!);
     }
 
     [GeneratedRegex(@"derby_[A-Za-z0-9_-]+")]

@@ -32,6 +32,7 @@ public sealed class DerbyWebFactory : WebApplicationFactory<Program>, IAsyncLife
         ("reviewer", DerbyRoles.Reviewer, []),
         ("zsh-coordinator", DerbyRoles.SiteCoordinator, ["ZSH"]),
         ("hwmu-coordinator", DerbyRoles.SiteCoordinator, ["HWMU"]),
+        ("zshx-coordinator", DerbyRoles.SiteCoordinator, ["ZSHX"]),
     ];
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)

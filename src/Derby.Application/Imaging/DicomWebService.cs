@@ -132,6 +132,24 @@ public sealed class DicomWebService(IDerbyDbContextFactory dbFactory, IDicomFile
         return instance is null ? null : new DicomWebInstance(instance.SopInstanceUid, store.PathOf(instance.Sha256), instance.SizeBytes);
     }
 
+    /// <summary>
+    /// Every instance of the series in slice order, if the caller may read its patient's site and the study matches;
+    /// else empty (not found).
+    /// </summary>
+    public async Task<IReadOnlyList<DicomWebInstance>> SeriesInstancesAsync(AccessScope scope, string studyInstanceUid, string seriesInstanceUid,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var series = Readable(scope, db.ImagingSeries.AsNoTracking())
+            .Where(s => s.StudyInstanceUid == studyInstanceUid && s.SeriesInstanceUid == seriesInstanceUid);
+        var instances = await db.ImagingInstances.AsNoTracking()
+            .Where(i => series.Any(s => s.Id == i.SeriesId))
+            .OrderBy(i => i.SliceIndex)
+            .Select(i => new { i.SopInstanceUid, i.Sha256, i.SizeBytes })
+            .ToListAsync(cancellationToken);
+        return instances.Select(i => new DicomWebInstance(i.SopInstanceUid, store.PathOf(i.Sha256), i.SizeBytes)).ToList();
+    }
+
     private static IQueryable<ImagingSeries> Readable(AccessScope scope, IQueryable<ImagingSeries> series)
     {
         if (scope.ReadsAllSites)

@@ -1,12 +1,14 @@
 using Derby.Application.Access;
 using Derby.Application.Common;
 using Derby.Domain;
+using Derby.Imaging.Dicom;
+using Derby.Imaging.Series;
 using Microsoft.EntityFrameworkCore;
 
 namespace Derby.Application.Imaging;
 
 /// <summary>What is stored of a patient's imaging, within the caller's scope.</summary>
-public sealed class ImagingQueries(IDerbyDbContextFactory dbFactory)
+public sealed class ImagingQueries(IDerbyDbContextFactory dbFactory, IDicomStore store, IDicomFileReader reader)
 {
     public async Task<IReadOnlyList<ImagingSeries>> SeriesOfAsync(AccessScope scope, Guid patientId, CancellationToken cancellationToken = default)
     {
@@ -19,5 +21,29 @@ public sealed class ImagingQueries(IDerbyDbContextFactory dbFactory)
 
         var series = await db.ImagingSeries.AsNoTracking().Where(s => s.PatientId == patientId).ToListAsync(cancellationToken);
         return series.OrderBy(s => s.Modality).ThenBy(s => s.ReceivedUtc).ToList();
+    }
+
+    /// <summary>
+    /// The grid of a stored series, as <see cref="SeriesAssembler"/> gives it from the stored files (the order in which
+    /// voxel indices count slices); not found unless the caller may read the patient's site.
+    /// </summary>
+    public async Task<SeriesGeometry> GeometryOfAsync(AccessScope scope, Guid seriesId, CancellationToken cancellationToken = default)
+    {
+        List<string> hashes;
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            var siteId = await db.ImagingSeries.Where(s => s.Id == seriesId).Select(s => (int?)s.Patient!.SiteId).SingleOrDefaultAsync(cancellationToken);
+            if (siteId is null || !scope.CanRead(siteId.Value))
+            {
+                throw new NotFoundException("No such series");
+            }
+
+            hashes = await db.ImagingInstances.Where(i => i.SeriesId == seriesId).OrderBy(i => i.SliceIndex).Select(i => i.Sha256).ToListAsync(cancellationToken);
+        }
+
+        var slices = hashes.Select(h => store.PathOf(h)).Select(path => new SliceSource(path, reader.Read(path).Dataset)).ToList();
+        var assembly = SeriesAssembler.Assemble(slices).SingleOrDefault();
+        return assembly?.Geometry ?? throw new InvalidOperationException(
+            $"Stored series {seriesId} is not one regular volume: {string.Join("; ", assembly?.Problems ?? ["no files"])}");
     }
 }

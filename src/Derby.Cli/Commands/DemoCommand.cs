@@ -39,6 +39,7 @@ internal static class DemoCommand
             var added = await services.GetRequiredService<DemoStudy>().EnsureAsync(token);
             Console.WriteLine(added ? "Demo study loaded." : "Demo study already loaded.");
             await LoadSyntheticPatientsAsync(services, token);
+            await IngestSyntheticImagesAsync(services, token);
 
             var users = services.GetRequiredService<IUserAdministration>();
             var reset = parse.GetValue(resetPasswords);
@@ -119,5 +120,84 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"Demo patients loaded: {total} synthetic patients (images in {Path.Combine(folder, "sites")}).");
+    }
+
+    /// <summary>
+    /// How many patients of each site (the last ones by pseudonym) the demo leaves without images, so that sending images
+    /// (the page, STOW-RS) can be tried on them; the end-to-end tests do.
+    /// </summary>
+    public const int PatientsLeftForUploadsPerSite = 2;
+
+    /// <summary>
+    /// Stores the PET and CT series of the synthetic patients (all but the last <see cref="PatientsLeftForUploadsPerSite"/>
+    /// of each site) through the real ingestion (de-identification gate, series assembly, store), so the viewer has
+    /// images to show, once: patients that already have images are skipped, so a re-run ingests nothing twice. Measured on
+    /// a shared 2-core machine: 19 patients (about 2,950 files) in about 13 s on the first start, nothing on later ones.
+    /// </summary>
+    private static async Task IngestSyntheticImagesAsync(IServiceProvider services, CancellationToken token)
+    {
+        var folder = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1", "sites");
+        if (!Directory.Exists(folder))
+        {
+            return;
+        }
+
+        var dbFactory = services.GetRequiredService<IDerbyDbContextFactory>();
+        var ingest = services.GetRequiredService<Derby.Application.Imaging.DicomIngestService>();
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        int stored = 0, present = 0;
+        foreach (var site in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+        {
+            var dicom = Path.Combine(site, "dicom");
+            if (!Directory.Exists(dicom))
+            {
+                continue;
+            }
+
+            var patientFolders = Directory.EnumerateDirectories(dicom).Order(StringComparer.Ordinal).ToList();
+            foreach (var patientFolder in patientFolders.Take(patientFolders.Count - PatientsLeftForUploadsPerSite))
+            {
+                var pseudonym = Path.GetFileName(patientFolder);
+                Guid? id;
+                bool hasImages;
+                await using (var db = await dbFactory.CreateAsync(token))
+                {
+                    id = await db.Patients.Where(p => p.Pseudonym == pseudonym).Select(p => (Guid?)p.Id).SingleOrDefaultAsync(token);
+                    hasImages = id is not null && await db.ImagingSeries.AnyAsync(s => s.PatientId == id, token);
+                }
+
+                if (id is null)
+                {
+                    continue;
+                }
+
+                if (hasImages)
+                {
+                    present++;
+                    continue;
+                }
+
+                var files = Directory.GetFiles(patientFolder, "*.dcm", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                Console.Write($"\rStoring demo images: {pseudonym} ({files.Count} files)...   ");
+                var result = await ingest.IngestAsync(AccessScope.System, id.Value, files, cancellationToken: token);
+                if (!result.Accepted)
+                {
+                    Console.WriteLine();
+                    Console.WriteLine($"Demo images of {pseudonym} were refused: {string.Join("; ", result.Series.SelectMany(x => x.Reasons).Take(5))}");
+                    continue;
+                }
+
+                stored++;
+            }
+        }
+
+        if (stored > 0)
+        {
+            Console.WriteLine();
+        }
+
+        Console.WriteLine(stored > 0
+            ? $"Demo images stored: PET and CT of {stored} patients in {watch.Elapsed.TotalSeconds:0.0} s (the last {PatientsLeftForUploadsPerSite} patients of each site are left without images, for trying uploads)."
+            : $"Demo images already stored ({present} patients; the last {PatientsLeftForUploadsPerSite} of each site are left for trying uploads).");
     }
 }

@@ -15,7 +15,8 @@ namespace Derby.Web.Endpoints;
 /// DICOMweb (PS3.18) for PACS, tools and the viewer (ADR 0011). Callers sign in with a site API token
 /// (<c>Authorization: Bearer derby_...</c>, scheme "SiteToken") or with the staff cookie; the use cases' access rules
 /// apply to both. STOW-RS answers 200 when every instance is stored, 409 with the reasons when any is refused.
-/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom", its metadata as DICOM JSON,
+/// QIDO-RS answers DICOM JSON; WADO-RS answers an instance as multipart/related; type="application/dicom", its metadata (or a whole
+/// series' metadata) as DICOM JSON,
 /// its frames as uncompressed application/octet-stream parts.
 /// Whatever the caller may not read answers 404.
 /// </summary>
@@ -116,6 +117,19 @@ public static class DicomWebEndpoints
             content.Add(part);
             await content.CopyToAsync(http.Response.Body, ct);
             return Results.Empty;
+        });
+
+        // WADO-RS series metadata: every instance's attributes as DICOM JSON, in slice order, in one response (the viewer's one request per series).
+        web.MapGet("/studies/{study}/series/{series}/metadata", async (string study, string series, HttpContext http, AccessScopeProvider scopes,
+            DicomWebService dicomWeb, Derby.Imaging.Dicom.IDicomFileReader reader, CancellationToken ct) =>
+        {
+            var instances = await dicomWeb.SeriesInstancesAsync(await scopes.GetAsync(http.User, ct), study, series, ct);
+            if (instances.Count == 0 || !instances.All(i => File.Exists(i.Path)))
+            {
+                return Results.NotFound();
+            }
+
+            return Results.Json(instances.Select(i => DicomJsonWriter.Write(reader.Read(i.Path).Dataset)).ToList(), contentType: DicomJson);
         });
 
         // WADO-RS metadata: the instance's attributes as DICOM JSON, without bulk data.

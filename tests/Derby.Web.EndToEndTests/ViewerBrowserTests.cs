@@ -1,0 +1,175 @@
+using Microsoft.Playwright;
+
+namespace Derby.Web.EndToEndTests;
+
+/// <summary>
+/// The PET/CT viewer in a real browser (Debian's chromium, WebGL through its software renderer): a site coordinator opens
+/// a demo patient's images (stored by ./derby demo), sees CT, fusion and PET drawn, reads the SUV under the cursor, draws
+/// a lesion box with the mouse and gets its PET voxel indices, and leaves the page with no rendering engine left behind.
+/// Screenshots are kept in artifacts/e2e.
+/// </summary>
+[Collection(DemoCollection.Name)]
+public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    /// <summary>Pixels of the viewport's canvas that differ clearly from its corner (the background), as a fraction.</summary>
+    private const string DrawnFraction = """
+        (selector) => {
+          const canvas = document.querySelector(selector + ' canvas');
+          if (!canvas || canvas.width === 0) return 0;
+          const copy = document.createElement('canvas');
+          copy.width = canvas.width; copy.height = canvas.height;
+          const ctx = copy.getContext('2d');
+          ctx.drawImage(canvas, 0, 0);
+          const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
+          const [r0, g0, b0] = [d[0], d[1], d[2]];
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            if (Math.abs(d[i] - r0) + Math.abs(d[i + 1] - g0) + Math.abs(d[i + 2] - b0) > 30) n++;
+          }
+          return n / (d.length / 4);
+        }
+        """;
+
+    [Fact]
+    public async Task Coordinator_ViewsPetCt_ReadsSuv_AndDrawsALesionBox()
+    {
+        using var api = await demo.SignInAsync("zsh-coordinator");
+        var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
+        var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0001").GetProperty("id").GetString();
+        var petFiles = Directory.GetFiles(Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "sites", "ZSH", "dicom", "ZSH-0001", "PT"), "*.dcm").Length;
+
+        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", "zsh-coordinator");
+        await page.FillAsync("#password", demo.Passwords["zsh-coordinator"]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+
+        // The patient page's images tab links to the viewer.
+        await page.GotoAsync($"/patients/{id}");
+        await page.WaitForSelectorAsync("[data-testid=interactive]", new() { State = WaitForSelectorState.Attached });
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Images" }).ClickAsync();
+        await page.Locator("[data-testid=open-viewer]").ClickAsync();
+        await page.WaitForURLAsync($"**/patients/{id}/viewer");
+        await page.WaitForSelectorAsync("[data-testid=interactive]", new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            await page.WaitForSelectorAsync("[data-testid=petct-viewer][data-state=ready]", new() { Timeout = 120_000 });
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-timeout.png"), FullPage = true });
+            throw new TimeoutException("The viewer did not get ready. Browser console:\n" + string.Join('\n', console));
+        }
+
+        // Rendering is asynchronous after load: wait until each canvas shows an image.
+        foreach (var viewport in new[] { "ct-viewport", "pet-viewport", "fusion-viewport" })
+        {
+            await page.WaitForFunctionAsync($"(s) => ({DrawnFraction})(s) > 0.05", $"[data-testid={viewport}]", new() { Timeout = 60_000, PollingInterval = 500 });
+        }
+
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-loaded.png"), FullPage = true });
+
+        // SUV under the cursor: the middle of the PET view is inside the body.
+        var pet = await page.Locator("[data-testid=pet-viewport]").BoundingBoxAsync();
+        var (cx, cy) = (pet!.X + pet.Width / 2, pet.Y + pet.Height / 2);
+        await page.Mouse.MoveAsync(cx, cy);
+        await page.Mouse.MoveAsync(cx + 3, cy + 2);
+        await Assertions.Expect(page.Locator("[data-testid=suv-readout]")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex(@"^SUV \d+\.\d\d$"));
+
+        // A box drawn with the mouse on the PET view becomes PET voxel indices within its grid.
+        await page.Mouse.MoveAsync(cx - 40, cy - 30);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(cx, cy, new() { Steps = 5 });
+        await page.Mouse.MoveAsync(cx + 40, cy + 30, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        var boxText = page.Locator("[data-testid=lesion-box]");
+        await Assertions.Expect(boxText).ToBeVisibleAsync();
+        var box = (await boxText.GetAttributeAsync("data-box"))!.Split(',').Select(int.Parse).ToArray();
+        var grid = (await boxText.GetAttributeAsync("data-grid"))!.Split(',').Select(int.Parse).ToArray();
+        Assert.Equal(petFiles, grid[2]);
+        Assert.True(box[0] >= 0 && box[0] < box[3] && box[3] < grid[0], string.Join(",", box));
+        Assert.True(box[1] >= 0 && box[1] < box[4] && box[4] < grid[1], string.Join(",", box));
+        Assert.True(box[2] >= 0 && box[2] == box[5] && box[5] < grid[2], string.Join(",", box));
+        // About 80 × 60 screen pixels across a view that shows the 48-voxel-wide grid over its width: some voxels, not all.
+        Assert.InRange(box[3] - box[0], 2, 30);
+
+        // Scroll a few slices and make that the last slice: the box gains depth.
+        await page.Mouse.MoveAsync(cx, cy);
+        for (var i = 0; i < 3; i++)
+        {
+            await page.Mouse.WheelAsync(0, 120);
+            await Task.Delay(150);
+        }
+
+        await page.Locator("[data-testid=set-last-slice]").ClickAsync();
+        await Assertions.Expect(boxText).Not.ToHaveAttributeAsync("data-box", string.Join(",", box));
+        var deeper = (await boxText.GetAttributeAsync("data-box"))!.Split(',').Select(int.Parse).ToArray();
+        Assert.True(deeper[5] > deeper[2], string.Join(",", deeper));
+        Assert.Equal(box[..2], deeper[..2]);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-box.png"), FullPage = true });
+
+        // The box shown as a mask (every voxel inside) lands wholly in the PET volume, over PET and CT; and it clears.
+        await page.Locator("[data-testid=show-box-mask]").ClickAsync();
+        var voxels = (deeper[3] - deeper[0] + 1) * (deeper[4] - deeper[1] + 1) * (deeper[5] - deeper[2] + 1);
+        await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveAttributeAsync("data-voxels", voxels.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.WaitForTimeoutAsync(500);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-mask.png"), FullPage = true });
+        await page.Locator("[data-testid=clear-mask]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveCountAsync(0);
+
+        // Leaving the page (within the circuit) tears the viewer down.
+        await page.GetByRole(AriaRole.Link, new() { Name = "ZSH-0001", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync($"**/patients/{id}");
+        await page.WaitForFunctionAsync("() => import('./Components/Viewer/PetCtViewer.razor.js').then(m => m.renderingEngineCount() === 0)",
+            null, new() { Timeout = 15_000, PollingInterval = 250 });
+    }
+
+    [Fact]
+    public async Task Demo_StoresThePatientsImages_AndARerunStoresNothingTwice()
+    {
+        Assert.Matches(@"Demo images stored: PET and CT of 19 patients in \d+\.\d s", demo.Output);
+
+        var start = new System.Diagnostics.ProcessStartInfo("bash", [Path.Combine(DemoServer.RepositoryRoot(), "derby"), "demo"])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = DemoServer.RepositoryRoot(),
+        };
+        start.Environment["Derby__DataDirectory"] = demo.DataDirectory;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.True(process.ExitCode == 0, await stderr);
+        Assert.Contains("Demo images already stored (19 patients", await stdout);
+        Assert.DoesNotContain("Storing demo images", await stdout);
+    }
+}
