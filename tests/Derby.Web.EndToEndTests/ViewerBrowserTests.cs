@@ -152,6 +152,88 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Coordinator_DrawsABox_SegmentsIt_SeesTheOverlay_AndAcceptsIt()
+    {
+        using var api = await demo.SignInAsync("zsh-coordinator");
+        var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
+        var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0002").GetProperty("id").GetString();
+
+        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", "zsh-coordinator");
+        await page.FillAsync("#password", demo.Passwords["zsh-coordinator"]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        await page.GotoAsync($"/patients/{id}/viewer");
+        await page.WaitForSelectorAsync("[data-testid=interactive]", new() { State = WaitForSelectorState.Attached });
+        try
+        {
+            await page.WaitForSelectorAsync("[data-testid=petct-viewer][data-state=ready]", new() { Timeout = 120_000 });
+            await page.WaitForFunctionAsync($"(s) => ({DrawnFraction})(s) > 0.05", "[data-testid=pet-viewport]", new() { Timeout = 60_000, PollingInterval = 500 });
+        }
+        catch (TimeoutException)
+        {
+            await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "segment-timeout.png"), FullPage = true });
+            throw new TimeoutException("The viewer did not get ready. Browser console:\n" + string.Join('\n', console));
+        }
+
+        // A wide box over the middle of the body on the PET view, some slices above and below: the method seeds at the
+        // hottest voxel in it (a lesion or another hot organ) and grows a region there.
+        var pet = await page.Locator("[data-testid=pet-viewport]").BoundingBoxAsync();
+        var (cx, cy) = (pet!.X + pet.Width / 2, pet.Y + pet.Height / 2);
+        await page.Mouse.MoveAsync(cx, cy);
+        for (var i = 0; i < 4; i++)
+        {
+            await page.Mouse.WheelAsync(0, -120);
+            await Task.Delay(150);
+        }
+
+        await page.Mouse.MoveAsync(cx - pet.Width * 0.3f, cy - pet.Height * 0.3f);
+        await page.Mouse.DownAsync();
+        await page.Mouse.MoveAsync(cx, cy, new() { Steps = 5 });
+        await page.Mouse.MoveAsync(cx + pet.Width * 0.3f, cy + pet.Height * 0.3f, new() { Steps = 5 });
+        await page.Mouse.UpAsync();
+        await Assertions.Expect(page.Locator("[data-testid=lesion-box]")).ToBeVisibleAsync();
+        await page.Locator("[data-testid=set-first-slice]").ClickAsync();
+        await page.Mouse.MoveAsync(cx, cy);
+        for (var i = 0; i < 8; i++)
+        {
+            await page.Mouse.WheelAsync(0, 120);
+            await Task.Delay(150);
+        }
+
+        await page.Locator("[data-testid=set-last-slice]").ClickAsync();
+        var box = (await page.Locator("[data-testid=lesion-box]").GetAttributeAsync("data-box"))!.Split(',').Select(int.Parse).ToArray();
+        Assert.True(box[5] - box[2] >= 4, string.Join(",", box));
+
+        // Segment: the job runs in the app's job server; the panel shows progress, then the measures and the overlay.
+        await page.Locator("[data-testid=segment]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=lesion-status]")).ToHaveAttributeAsync("data-status", "segmented", new() { Timeout = 60_000 });
+        var voxels = int.Parse((await page.Locator("[data-testid=lesion-voxels]").GetAttributeAsync("data-value"))!, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(voxels > 0, "an empty segmentation");
+        await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveAttributeAsync("data-voxels", voxels.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        await page.WaitForTimeoutAsync(500);
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-segmented.png"), FullPage = true });
+
+        // What the page shows is what the API stores.
+        var lesions = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{id}/lesions");
+        var stored = Assert.Single(lesions!);
+        Assert.Equal(voxels, stored.GetProperty("voxels").GetInt32());
+        Assert.Equal(box, (int[])[stored.GetProperty("box").GetProperty("x0").GetInt32(), stored.GetProperty("box").GetProperty("y0").GetInt32(),
+            stored.GetProperty("box").GetProperty("z0").GetInt32(), stored.GetProperty("box").GetProperty("x1").GetInt32(),
+            stored.GetProperty("box").GetProperty("y1").GetInt32(), stored.GetProperty("box").GetProperty("z1").GetInt32()]);
+
+        // Accept: the 2.5D pairs are built by the next job, and the panel says how many.
+        await page.Locator("[data-testid=accept-lesion]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=lesion-status]")).ToHaveAttributeAsync("data-status", "accepted");
+        await Assertions.Expect(page.Locator("[data-testid=lesion-pairs]")).Not.ToHaveAttributeAsync("data-pairs", "0", new() { Timeout = 60_000 });
+        await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-accepted.png"), FullPage = true });
+    }
+
+    [Fact]
     public async Task Demo_StoresThePatientsImages_AndARerunStoresNothingTwice()
     {
         Assert.Matches(@"Demo images stored: PET and CT of 19 patients in \d+\.\d s", demo.Output);
