@@ -180,34 +180,84 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
             throw new TimeoutException("The viewer did not get ready. Browser console:\n" + string.Join('\n', console));
         }
 
-        // A wide box over the middle of the body on the PET view, some slices above and below: the method seeds at the
-        // hottest voxel in it (a lesion or another hot organ) and grows a region there.
+        // The patient's largest lesion from the generator's ground truth, as a PET voxel box with a few mm of margin.
+        using var truth = System.Text.Json.JsonDocument.Parse(await File.ReadAllTextAsync(
+            Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "ground-truth", "truth.json")));
+        var imaging = truth.RootElement.GetProperty("patients").EnumerateArray().Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0002").GetProperty("imaging");
+        var grid = imaging.GetProperty("pet");
+        double[] Numbers(System.Text.Json.JsonElement e) => e.EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var (first, spacing, thickness) = (Numbers(grid.GetProperty("first_position_mm")), Numbers(grid.GetProperty("pixel_spacing_mm")), grid.GetProperty("slice_thickness_mm").GetDouble());
+        var lesion = imaging.GetProperty("lesions").EnumerateArray().MaxBy(l => l.GetProperty("diameter_cm").GetDouble());
+        var (centre, axes) = (Numbers(lesion.GetProperty("center_mm")), Numbers(lesion.GetProperty("semi_axes_mm")));
+        int Voxel(double mm, double origin, double step) => (int)Math.Round((mm - origin) / step);
+        const double margin = 8;
+        int[] target =
+        [
+            Voxel(centre[0] - axes[0] - margin, first[0], spacing[1]), Voxel(centre[1] - axes[1] - margin, first[1], spacing[0]), Voxel(centre[2] - axes[2] - margin, first[2], thickness),
+            Voxel(centre[0] + axes[0] + margin, first[0], spacing[1]), Voxel(centre[1] + axes[1] + margin, first[1], spacing[0]), Voxel(centre[2] + axes[2] + margin, first[2], thickness),
+        ];
+
         var pet = await page.Locator("[data-testid=pet-viewport]").BoundingBoxAsync();
         var (cx, cy) = (pet!.X + pet.Width / 2, pet.Y + pet.Height / 2);
         await page.Mouse.MoveAsync(cx, cy);
-        for (var i = 0; i < 4; i++)
+        async Task<int[]> ReadBox() => (await page.Locator("[data-testid=lesion-box]").GetAttributeAsync("data-box"))!.Split(',').Select(int.Parse).ToArray();
+        async Task Drag(float x0, float y0, float x1, float y1)
         {
-            await page.Mouse.WheelAsync(0, -120);
-            await Task.Delay(150);
+            await page.Mouse.MoveAsync(x0, y0);
+            await page.Mouse.DownAsync();
+            await page.Mouse.MoveAsync((x0 + x1) / 2, (y0 + y1) / 2, new() { Steps = 5 });
+            await page.Mouse.MoveAsync(x1, y1, new() { Steps = 5 });
+            await page.Mouse.UpAsync();
+            await page.WaitForTimeoutAsync(300);
         }
 
-        await page.Mouse.MoveAsync(cx - pet.Width * 0.3f, cy - pet.Height * 0.3f);
-        await page.Mouse.DownAsync();
-        await page.Mouse.MoveAsync(cx, cy, new() { Steps = 5 });
-        await page.Mouse.MoveAsync(cx + pet.Width * 0.3f, cy + pet.Height * 0.3f, new() { Steps = 5 });
-        await page.Mouse.UpAsync();
-        await Assertions.Expect(page.Locator("[data-testid=lesion-box]")).ToBeVisibleAsync();
+        // Scrolls until the slice shown is z: `probe` reads the slice shown (the wheel's direction is learnt on the way).
+        // In the upper right quarter: away from the lesion (left of the middle here), so the lesion rectangle starts clear of it.
+        var (ax0, ay0, ax1, ay1) = (cx + pet.Width * 0.1f, cy - pet.Height * 0.4f, cx + pet.Width * 0.4f, cy - pet.Height * 0.1f);
+        var direction = 1;
+        async Task ScrollTo(int z, Func<Task<int>> probe)
+        {
+            var now = await probe();
+            for (var attempt = 0; attempt < 40 && now != z; attempt++)
+            {
+                await page.Mouse.MoveAsync(cx, cy);
+                await page.Mouse.WheelAsync(0, 120 * direction * Math.Sign(z - now));
+                await page.WaitForTimeoutAsync(300);
+                var after = await probe();
+                if (Math.Abs(z - after) > Math.Abs(z - now))
+                {
+                    direction = -direction;
+                }
+
+                now = after;
+            }
+
+            Assert.True(now == z, $"could not scroll to slice {z}: {string.Join(",", await ReadBox())}");
+        }
+
+        // A rectangle drawn on the slice shown is one slice deep: its z is the slice shown. It also calibrates screen pixels
+        // to PET voxels. Then: the lesion's first slice, its rectangle there, set as the first slice, and its last slice.
+        async Task<int> ShownByDrawing()
+        {
+            await Drag(ax0, ay0, ax1, ay1);
+            return (await ReadBox())[2];
+        }
+
+        await ScrollTo(target[2], ShownByDrawing);
+        var calibration = await ReadBox();
+        float Screen(double voxel, int b0, int b1, float s0, float s1) => (float)(s0 + (voxel - b0) * (s1 - s0) / (b1 - b0));
+        await Drag(Screen(target[0] - 0.3, calibration[0], calibration[3], ax0, ax1), Screen(target[1] - 0.3, calibration[1], calibration[4], ay0, ay1),
+            Screen(target[3] + 0.3, calibration[0], calibration[3], ax0, ax1), Screen(target[4] + 0.3, calibration[1], calibration[4], ay0, ay1));
         await page.Locator("[data-testid=set-first-slice]").ClickAsync();
-        await page.Mouse.MoveAsync(cx, cy);
-        for (var i = 0; i < 8; i++)
+        await ScrollTo(target[5], async () =>
         {
-            await page.Mouse.WheelAsync(0, 120);
-            await Task.Delay(150);
-        }
-
-        await page.Locator("[data-testid=set-last-slice]").ClickAsync();
-        var box = (await page.Locator("[data-testid=lesion-box]").GetAttributeAsync("data-box"))!.Split(',').Select(int.Parse).ToArray();
-        Assert.True(box[5] - box[2] >= 4, string.Join(",", box));
+            await page.Locator("[data-testid=set-last-slice]").ClickAsync();
+            await page.WaitForTimeoutAsync(250);
+            return (await ReadBox())[5];
+        });
+        var box = await ReadBox();
+        Assert.True(Math.Abs(box[0] - target[0]) <= 1 && Math.Abs(box[3] - target[3]) <= 1 && box[2] == target[2] && box[5] == target[5],
+            $"box {string.Join(",", box)} for the lesion's {string.Join(",", target)}");
 
         // Segment: the job runs in the app's job server; the panel shows progress, then the measures and the overlay.
         await page.Locator("[data-testid=segment]").ClickAsync();
@@ -215,6 +265,14 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         var voxels = int.Parse((await page.Locator("[data-testid=lesion-voxels]").GetAttributeAsync("data-value"))!, System.Globalization.CultureInfo.InvariantCulture);
         Assert.True(voxels > 0, "an empty segmentation");
         await Assertions.Expect(page.Locator("[data-testid=mask-voxels]")).ToHaveAttributeAsync("data-voxels", voxels.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Back to the lesion's middle slice for the picture.
+        await page.Mouse.MoveAsync(cx, cy);
+        for (var i = 0; i < (target[5] - target[2]) / 2; i++)
+        {
+            await page.Mouse.WheelAsync(0, -120 * direction);
+            await page.WaitForTimeoutAsync(100);
+        }
+
         await page.WaitForTimeoutAsync(500);
         await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-segmented.png"), FullPage = true });
 
@@ -222,6 +280,9 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         var lesions = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{id}/lesions");
         var stored = Assert.Single(lesions!);
         Assert.Equal(voxels, stored.GetProperty("voxels").GetInt32());
+        // At the demo's coarse 8 mm PET pixels the metabolic volume is still near the true ellipsoid's.
+        var trueMl = lesion.GetProperty("volume_ml").GetDouble();
+        Assert.InRange(stored.GetProperty("mtvMl").GetDouble(), trueMl * 0.75, trueMl * 1.25);
         Assert.Equal(box, (int[])[stored.GetProperty("box").GetProperty("x0").GetInt32(), stored.GetProperty("box").GetProperty("y0").GetInt32(),
             stored.GetProperty("box").GetProperty("z0").GetInt32(), stored.GetProperty("box").GetProperty("x1").GetInt32(),
             stored.GetProperty("box").GetProperty("y1").GetInt32(), stored.GetProperty("box").GetProperty("z1").GetInt32()]);

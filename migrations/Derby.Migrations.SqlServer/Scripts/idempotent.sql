@@ -778,3 +778,166 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    ALTER TABLE [ClinicalRecords] ADD [SuvMaxLesionId] uniqueidentifier NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    ALTER TABLE [ClinicalRecords] ADD [SuvMaxSource] nvarchar(32) NOT NULL DEFAULT N'Entered';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE TABLE [Lesions] (
+        [Id] uniqueidentifier NOT NULL,
+        [PatientId] uniqueidentifier NOT NULL,
+        [PetSeriesId] uniqueidentifier NOT NULL,
+        [BoxX0] int NOT NULL,
+        [BoxY0] int NOT NULL,
+        [BoxZ0] int NOT NULL,
+        [BoxX1] int NOT NULL,
+        [BoxY1] int NOT NULL,
+        [BoxZ1] int NOT NULL,
+        [FixedThresholdSuv] float NULL,
+        [SettingsJson] nvarchar(2000) NOT NULL,
+        [InputsSha256] nvarchar(64) NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Error] nvarchar(2000) NULL,
+        [Voxels] int NOT NULL,
+        [MtvMl] float NOT NULL,
+        [SuvMax] float NOT NULL,
+        [SuvMean] float NOT NULL,
+        [SuvPeak] float NOT NULL,
+        [Tlg] float NOT NULL,
+        [ThresholdSuv] float NOT NULL,
+        [BackgroundSuv] float NOT NULL,
+        [Iterations] int NOT NULL,
+        [Converged] bit NOT NULL,
+        [ThresholdHistoryJson] nvarchar(4000) NULL,
+        [WarningsJson] nvarchar(4000) NULL,
+        [SuvMaxX] int NOT NULL,
+        [SuvMaxY] int NOT NULL,
+        [SuvMaxZ] int NOT NULL,
+        [MaskGzip] varbinary(max) NULL,
+        [ReplacesLesionId] uniqueidentifier NULL,
+        [RequestedBy] nvarchar(256) NOT NULL,
+        [RequestedUtc] datetime2 NOT NULL,
+        [SegmentedUtc] datetime2 NULL,
+        [DecidedBy] nvarchar(256) NULL,
+        [DecidedUtc] datetime2 NULL,
+        CONSTRAINT [PK_Lesions] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_Lesions_ImagingSeries_PetSeriesId] FOREIGN KEY ([PetSeriesId]) REFERENCES [ImagingSeries] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_Lesions_Patients_PatientId] FOREIGN KEY ([PatientId]) REFERENCES [Patients] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE TABLE [PairSets] (
+        [Id] uniqueidentifier NOT NULL,
+        [LesionId] uniqueidentifier NOT NULL,
+        [CtSeriesId] uniqueidentifier NOT NULL,
+        [SettingsJson] nvarchar(2000) NOT NULL,
+        [PairCount] int NOT NULL,
+        [TotalRoiArea] int NOT NULL,
+        [Sha256] nvarchar(64) NOT NULL,
+        [SizeBytes] bigint NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_PairSets] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_PairSets_ImagingSeries_CtSeriesId] FOREIGN KEY ([CtSeriesId]) REFERENCES [ImagingSeries] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_PairSets_Lesions_LesionId] FOREIGN KEY ([LesionId]) REFERENCES [Lesions] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE TABLE [ImagePairs] (
+        [Id] bigint NOT NULL IDENTITY,
+        [PairSetId] uniqueidentifier NOT NULL,
+        [Index] int NOT NULL,
+        [PetSlice] int NOT NULL,
+        [CtSlices] nvarchar(64) NOT NULL,
+        [RoiArea] int NOT NULL,
+        CONSTRAINT [PK_ImagePairs] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_ImagePairs_PairSets_PairSetId] FOREIGN KEY ([PairSetId]) REFERENCES [PairSets] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_ImagePairs_PairSetId_Index] ON [ImagePairs] ([PairSetId], [Index]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE INDEX [IX_Lesions_InputsSha256] ON [Lesions] ([InputsSha256]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE INDEX [IX_Lesions_PatientId_Status] ON [Lesions] ([PatientId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE INDEX [IX_Lesions_PetSeriesId] ON [Lesions] ([PetSeriesId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE INDEX [IX_PairSets_CtSeriesId] ON [PairSets] ([CtSeriesId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_PairSets_LesionId_CtSeriesId_SettingsJson] ON [PairSets] ([LesionId], [CtSeriesId], [SettingsJson]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127132841_LesionSegmentation'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127132841_LesionSegmentation', N'10.0.15');
+END;
+
+COMMIT;
+GO
+
