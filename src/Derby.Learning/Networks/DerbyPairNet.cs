@@ -80,6 +80,25 @@ public sealed class DerbyPairNet : nn.Module<Tensor, Tensor, Tensor>
         return new DerbyPairNet();
     }
 
+    /// <summary>Loads weights and batch-norm statistics written by <see cref="Save"/> (TorchSharp's format) into a new network.</summary>
+    /// <param name="path">The weights file.</param>
+    /// <param name="seed">Seeds the throw-away initialisation before loading (keeps LibTorch's generator reproducible).</param>
+    public static DerbyPairNet Load(string path, long seed = 0)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        var network = Create(seed);
+        network.load(path);
+        network.eval();
+        return network;
+    }
+
+    /// <summary>Writes the weights and batch-norm statistics (TorchSharp's format, not PyTorch's pickle).</summary>
+    public void Save(string path)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        save(path);
+    }
+
     /// <summary>PET branch vector, N × 1536.</summary>
     public Tensor PetBranch(Tensor petImages)
     {

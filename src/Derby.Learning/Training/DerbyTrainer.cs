@@ -39,8 +39,7 @@ public static class DerbyTrainer
             throw new ArgumentException("Labels are 0 (non-responder) or 1 (responder).", nameof(labels));
         }
 
-        var counts = new[] { labels.Count(l => l == 0), labels.Count(l => l == 1) };
-        var weights = counts.Select(c => c == 0 ? 0.0 : pairs.Count / (2.0 * c)).ToArray();
+        var weights = ClassWeights(labels);
         var shuffle = new Random(unchecked((int)options.Seed));
         random.manual_seed(options.Seed);
         network.to(device);
@@ -89,6 +88,17 @@ public static class DerbyTrainer
 
         network.eval();
         return new TrainingReport(losses, weights, steps);
+    }
+
+    /// <summary>
+    /// Cross-entropy weights of class 0 and 1, n / (2 · n_c) as scikit-learn's "balanced": each class contributes as much
+    /// to the loss as the other, whatever the responder rate. A class without pairs gets 0.
+    /// </summary>
+    public static double[] ClassWeights(IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var counts = new[] { labels.Count(l => l == 0), labels.Count(l => l == 1) };
+        return counts.Select(c => c == 0 ? 0.0 : labels.Count / (2.0 * c)).ToArray();
     }
 
     /// <summary>

@@ -56,12 +56,35 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void Train_WeighsClassesBySklearnsBalancedRule_WhenClassesAreUneven()
+    public void ClassWeights_FollowSklearnsBalancedRule_WhenClassesAreUneven()
     {
-        var (pairs, _) = ToyPairs.Make(4, 32, seed: 1);
-        using var net = DerbyPairNet.Create(1);
-        var report = DerbyTrainer.Train(net, pairs, [0, 0, 0, 1], new TrainingOptions(Epochs: 1, BatchSize: 4), torch.CPU);
-        Assert.Equal(4 / (2.0 * 3), report.ClassWeights[0], 12);
-        Assert.Equal(2.0, report.ClassWeights[1], 12);
+        var weights = DerbyTrainer.ClassWeights([0, 0, 0, 1]);
+        Assert.Equal(4 / (2.0 * 3), weights[0], 12);
+        Assert.Equal(2.0, weights[1], 12);
+        Assert.Equal(new[] { 0.5, 0.0 }, DerbyTrainer.ClassWeights([0, 0]));
+    }
+
+    [Fact]
+    public void SaveAndLoad_GiveTheSameFeatures()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, _) = ToyPairs.Make(2, 32, seed: 2);
+        var path = Path.Combine(Path.GetTempPath(), $"derby-pairnet-{Guid.NewGuid():N}.bin");
+        try
+        {
+            float[] before;
+            using (var net = DerbyPairNet.Create(4))
+            {
+                before = DerbyTrainer.ExtractFeatures(net, pairs, torch.CPU)[1];
+                net.Save(path);
+            }
+
+            using var loaded = DerbyPairNet.Load(path, 99);
+            Assert.Equal(before, DerbyTrainer.ExtractFeatures(loaded, pairs, torch.CPU)[1]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 }
