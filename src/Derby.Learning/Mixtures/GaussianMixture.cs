@@ -100,6 +100,39 @@ public sealed class GaussianMixture
         }
     }
 
+    /// <summary>
+    /// Rebuilds a mixture from stored parameters (a frozen model version): weights, means, and per component the values
+    /// of <see cref="CovarianceParameters"/> (d × d row-major for full, d variances for diagonal).
+    /// </summary>
+    /// <exception cref="ArgumentException">Inconsistent lengths, or weights that do not sum to 1.</exception>
+    /// <exception cref="InvalidOperationException">A covariance that is not positive definite.</exception>
+    public static GaussianMixture FromParameters(CovarianceType type, double[] weights, double[][] means, double[][] covariances)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(means);
+        ArgumentNullException.ThrowIfNull(covariances);
+        if (weights.Length == 0 || means.Length != weights.Length || covariances.Length != weights.Length)
+        {
+            throw new ArgumentException($"{weights.Length} weights, {means.Length} means and {covariances.Length} covariances: need one of each per component.");
+        }
+
+        if (Math.Abs(weights.Sum() - 1.0) > 1e-8 || weights.Any(w => !(w > 0)))
+        {
+            throw new ArgumentException("Weights must be positive and sum to 1.", nameof(weights));
+        }
+
+        var d = means[0].Length;
+        var size = type == CovarianceType.Full ? d * d : d;
+        if (d == 0 || means.Any(m => m.Length != d) || covariances.Any(c => c.Length != size))
+        {
+            throw new ArgumentException($"Means of length d and covariances of {(type == CovarianceType.Full ? "d × d" : "d")} values each.");
+        }
+
+        return new GaussianMixture(
+            type, (double[])weights.Clone(), means.Select(m => (double[])m.Clone()).ToArray(),
+            covariances.Select(c => (double[])c.Clone()).ToArray(), double.NaN, 0, false);
+    }
+
     /// <summary>Fits K components: k-means++ initialisation with <paramref name="seed"/>, then EM.</summary>
     /// <exception cref="ArgumentException">No data, rows of different lengths, non-finite values, or K outside 1..n.</exception>
     /// <exception cref="InvalidOperationException">A covariance became singular (increase <see cref="GaussianMixtureOptions.RegCovar"/>).</exception>
@@ -235,6 +268,9 @@ public sealed class GaussianMixture
 
         return c;
     }
+
+    /// <summary>The stored covariance values of a component (a copy): d × d row-major for full, d variances for diagonal.</summary>
+    public double[] CovarianceParameters(int component) => (double[])covariances[component].Clone();
 
     /// <summary>Precision (inverse covariance) of component <paramref name="component"/>, d × d.</summary>
     public double[,] Precision(int component)

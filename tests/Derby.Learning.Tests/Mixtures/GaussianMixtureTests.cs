@@ -90,6 +90,22 @@ public sealed class GaussianMixtureTests
     }
 
     [Theory]
+    [InlineData(CovarianceType.Full)]
+    [InlineData(CovarianceType.Diagonal)]
+    public void FromParameters_GivesTheSameResponsibilities_AsTheFittedMixture(CovarianceType type)
+    {
+        var x = Sample(300, seed: 10);
+        var fitted = GaussianMixture.Fit(x, 3, type, seed: 1);
+        var rebuilt = GaussianMixture.FromParameters(
+            type,
+            [.. fitted.Weights],
+            Enumerable.Range(0, 3).Select(fitted.Mean).ToArray(),
+            Enumerable.Range(0, 3).Select(fitted.CovarianceParameters).ToArray());
+        Assert.Equal(fitted.Responsibilities(x).SelectMany(r => r), rebuilt.Responsibilities(x).SelectMany(r => r));
+        Assert.Equal(fitted.Bic(x), rebuilt.Bic(x));
+    }
+
+    [Theory]
     [InlineData(CovarianceType.Full, "full", 1e-8)]
     [InlineData(CovarianceType.Diagonal, "diag", 1e-8)]
     [InlineData(CovarianceType.Full, "full", 1e-3)]
