@@ -228,6 +228,16 @@ public sealed class GaussianMixture
         return LogResponsibilities(x, out _).Select(row => row.Select(Math.Exp).ToArray()).ToArray();
     }
 
+    /// <summary>Posterior responsibilities of single-precision rows (the networks' pair features), n × K.</summary>
+    public double[][] Responsibilities(float[][] features) => Responsibilities(ToDouble(features));
+
+    /// <summary>Single-precision rows (the networks' pair features) as double-precision rows for fitting.</summary>
+    public static double[][] ToDouble(float[][] features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        return features.Select(row => (row ?? throw new ArgumentException("A null row.", nameof(features))).Select(v => (double)v).ToArray()).ToArray();
+    }
+
     /// <summary>Log-likelihood of each row under the mixture.</summary>
     public double[] LogLikelihoods(double[][] x)
     {
