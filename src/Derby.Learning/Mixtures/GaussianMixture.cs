@@ -8,7 +8,7 @@ namespace Derby.Learning.Mixtures;
 /// <c>lower_bound_</c>), BIC = −2 log L + p ln n with p counted as scikit-learn does. Initialisation: k-means++ seeding
 /// (seeded), Lloyd iterations, then weights, means and covariances from the hard assignments (scikit-learn's "kmeans"
 /// initialisation). In DERBY the mixture is fitted on the training cohort's 1024-d pair features only, and each pair's
-/// F_img is its vector of posterior responsibilities (<see cref="Responsibilities"/>). Plain C#, no LibTorch.
+/// F_img is its vector of posterior responsibilities (<see cref="Responsibilities(double[][])"/>). Plain C#, no LibTorch.
 /// </summary>
 public sealed class GaussianMixture
 {
