@@ -89,4 +89,31 @@ public sealed class NetworkTests
         using var scope = NewDisposeScope();
         Assert.Throws<ArgumentException>(() => net.Features(rand(1, 1, 40, 40), rand(1, 3, 40, 40)));
     }
+
+    [Fact]
+    public void StochasticDepth_DropsOrRescalesWholeSamples_OnlyWhileTraining()
+    {
+        random.manual_seed(3);
+        using var layer = new StochasticDepth(0.5);
+        using var scope = NewDisposeScope();
+        var input = ones(64, 2, 3, 3);
+
+        layer.eval();
+        Assert.True(layer.call(input).eq(input).all().item<bool>());
+
+        layer.train();
+        var output = layer.call(input);
+        var perSample = output.reshape(64, -1);
+        var dropped = 0;
+        for (var i = 0; i < 64; i++)
+        {
+            var row = perSample[i];
+            var value = row[0].item<float>();
+            Assert.True(value is 0f or 2f, $"sample {i}: {value}");
+            Assert.True(row.eq(value).all().item<bool>());
+            dropped += value == 0f ? 1 : 0;
+        }
+
+        Assert.InRange(dropped, 16, 48);
+    }
 }
