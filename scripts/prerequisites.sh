@@ -6,11 +6,14 @@ set -euo pipefail
 derby_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages the app needs at run time (later features add to this list: GDCM, dcmtk, ...).
-DERBY_APT_RUNTIME=(ca-certificates libgdcm-cil)  # GDCM's .NET binding: the project's DICOM layer
+# libgdcm-cil: GDCM's .NET binding, the project's DICOM layer. python3, patchelf, g++: the build patches TorchSharp's
+# libLibTorchSharp.so for libstdc++ older than GCC 13 (Debian 12; src/Derby.Learning/build, ADR 0014).
+DERBY_APT_RUNTIME=(ca-certificates libgdcm-cil python3 patchelf g++)
 # Debian packages the tests need in addition.
 # Test-only: Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded); dcmtk and
-# pydicom (with numpy) as independent DICOM readers of what the project writes.
-DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy)
+# pydicom (with numpy) as independent DICOM readers of what the project writes; torchvision (about 100 MB download,
+# 500 MB installed) for the reference parameter counts of efficientnet_b3 and resnet34; scikit-learn as the GMM peer.
+DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy python3-torchvision python3-sklearn)
 
 derby_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"

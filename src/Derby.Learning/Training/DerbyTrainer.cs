@@ -1,0 +1,192 @@
+using Derby.Learning.Networks;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace Derby.Learning.Training;
+
+/// <summary>
+/// Trains <see cref="DerbyPairNet"/> on labelled pairs (responder 1, non-responder 0) with Adam and class-balanced
+/// cross-entropy, and extracts the 1024-d pair features. Runs are reproducible on the CPU: the shuffling comes from a
+/// seeded <see cref="Random"/>, dropout and stochastic depth from LibTorch's generator seeded with the same seed, and
+/// every step runs inside its own dispose scope.
+/// </summary>
+public static class DerbyTrainer
+{
+    /// <summary>Trains <paramref name="network"/> in place and reports the losses.</summary>
+    /// <exception cref="ArgumentException">No pairs, labels that do not match, or a label other than 0 and 1.</exception>
+    public static TrainingReport Train(
+        DerbyPairNet network,
+        IReadOnlyList<PairInput> pairs,
+        IReadOnlyList<int> labels,
+        TrainingOptions options,
+        Device device,
+        IProgress<(int Epoch, double Loss)>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentNullException.ThrowIfNull(labels);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 2);
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.Epochs, 1);
+        if (pairs.Count == 0 || pairs.Count != labels.Count)
+        {
+            throw new ArgumentException($"{pairs.Count} pairs and {labels.Count} labels: need as many labels as pairs, at least one.", nameof(labels));
+        }
+
+        if (labels.Any(l => l is not (0 or 1)))
+        {
+            throw new ArgumentException("Labels are 0 (non-responder) or 1 (responder).", nameof(labels));
+        }
+
+        var weights = ClassWeights(labels);
+        var shuffle = new Random(unchecked((int)options.Seed));
+        random.manual_seed(options.Seed);
+        network.to(device);
+        network.train();
+        using var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        using var classWeights = tensor(weights.Select(w => (float)w).ToArray()).to(device);
+        var order = Enumerable.Range(0, pairs.Count).ToArray();
+        var losses = new List<double>();
+        var steps = 0;
+        for (var epoch = 0; epoch < options.Epochs; epoch++)
+        {
+            shuffle.Shuffle(order);
+            double sum = 0;
+            var seen = 0;
+            for (var start = 0; start < order.Length; start += options.BatchSize)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var count = Math.Min(options.BatchSize, order.Length - start);
+                if (count < 2)
+                {
+                    continue;  // A last batch of one pair: batch normalisation cannot train on it.
+                }
+
+                using var scope = NewDisposeScope();
+                var batch = order.Skip(start).Take(count).Select(i => pairs[i]).ToArray();
+                var (pet, ct) = PairTensors.Batch(batch, 0, count, device);
+                var target = tensor(order.Skip(start).Take(count).Select(i => (long)labels[i]).ToArray()).to(device);
+                optimizer.zero_grad();
+                var loss = nn.functional.cross_entropy(network.call(pet, ct), target, weight: classWeights);
+                loss.backward();
+                optimizer.step();
+                sum += loss.item<float>() * count;
+                seen += count;
+                steps++;
+            }
+
+            var mean = seen == 0 ? double.NaN : sum / seen;
+            losses.Add(mean);
+            progress?.Report((epoch + 1, mean));
+        }
+
+        if (options.RecalibrateBatchNorm)
+        {
+            RecalibrateBatchNorm(network, pairs, device, options.BatchSize);
+        }
+
+        network.eval();
+        return new TrainingReport(losses, weights, steps);
+    }
+
+    /// <summary>
+    /// Cross-entropy weights of class 0 and 1, n / (2 · n_c) as scikit-learn's "balanced": each class contributes as much
+    /// to the loss as the other, whatever the responder rate. A class without pairs gets 0.
+    /// </summary>
+    public static double[] ClassWeights(IReadOnlyList<int> labels)
+    {
+        ArgumentNullException.ThrowIfNull(labels);
+        var counts = new[] { labels.Count(l => l == 0), labels.Count(l => l == 1) };
+        return counts.Select(c => c == 0 ? 0.0 : labels.Count / (2.0 * c)).ToArray();
+    }
+
+    /// <summary>
+    /// Replaces every batch-normalisation layer's running statistics by their plain average over the given pairs
+    /// ("precise BN"): the statistics are reset, the layers switched to a cumulative average (momentum null) and the
+    /// pairs sent through without gradients, with only the batch-normalisation layers in training mode (no dropout, no
+    /// stochastic depth). Why: the exponential running averages lag far behind the weights after few steps or small
+    /// batches, and evaluation mode then disagrees with training mode (all pairs one class on a tiny overfit run).
+    /// </summary>
+    public static void RecalibrateBatchNorm(DerbyPairNet network, IReadOnlyList<PairInput> pairs, Device device, int batchSize = 16)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 2);
+        network.to(device);
+        network.eval();
+        var norms = network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToArray();
+        var momenta = norms.Select(bn => bn.momentum).ToArray();
+        foreach (var bn in norms)
+        {
+            bn.reset_running_stats();
+            bn.momentum = null;
+            bn.train();
+        }
+
+        try
+        {
+            using var noGrad = no_grad();
+            for (var start = 0; start < pairs.Count; start += batchSize)
+            {
+                var count = Math.Min(batchSize, pairs.Count - start);
+                if (count < 2 && start > 0)
+                {
+                    continue;  // Batch statistics of one pair are not defined for 1×1 maps.
+                }
+
+                using var scope = NewDisposeScope();
+                var (pet, ct) = PairTensors.Batch(pairs, start, count, device);
+                network.call(pet, ct);
+            }
+        }
+        finally
+        {
+            for (var i = 0; i < norms.Length; i++)
+            {
+                norms[i].momentum = momenta[i];
+            }
+
+            network.eval();
+        }
+    }
+
+    /// <summary>Responder probabilities of the pairs (evaluation mode, no gradients).</summary>
+    public static float[] PredictResponder(DerbyPairNet network, IReadOnlyList<PairInput> pairs, Device device, int batchSize = 16)
+    {
+        return Run(network, pairs, device, batchSize, (net, pet, ct) => nn.functional.softmax(net.call(pet, ct), 1)[.., 1..])
+            .Select(row => row[0]).ToArray();
+    }
+
+    /// <summary>The 1024-d pair features of every pair (evaluation mode, no gradients), one array per pair.</summary>
+    public static float[][] ExtractFeatures(DerbyPairNet network, IReadOnlyList<PairInput> pairs, Device device, int batchSize = 16)
+    {
+        return Run(network, pairs, device, batchSize, (net, pet, ct) => net.Features(pet, ct));
+    }
+
+    private static float[][] Run(DerbyPairNet network, IReadOnlyList<PairInput> pairs, Device device, int batchSize, Func<DerbyPairNet, Tensor, Tensor, Tensor> compute)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(pairs);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        network.to(device);
+        network.eval();
+        var rows = new List<float[]>(pairs.Count);
+        using var noGrad = no_grad();
+        for (var start = 0; start < pairs.Count; start += batchSize)
+        {
+            using var scope = NewDisposeScope();
+            var count = Math.Min(batchSize, pairs.Count - start);
+            var (pet, ct) = PairTensors.Batch(pairs, start, count, device);
+            var output = compute(network, pet, ct).cpu().contiguous();
+            var values = output.data<float>().ToArray();
+            var width = (int)output.shape[1];
+            for (var i = 0; i < count; i++)
+            {
+                rows.Add(values.AsSpan(i * width, width).ToArray());
+            }
+        }
+
+        return [.. rows];
+    }
+}

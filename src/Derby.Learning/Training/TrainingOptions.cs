@@ -1,0 +1,10 @@
+namespace Derby.Learning.Training;
+
+/// <summary>Settings of <see cref="DerbyTrainer.Train"/>.</summary>
+/// <param name="Epochs">Passes over the training pairs.</param>
+/// <param name="BatchSize">Pairs per step (at least 2: batch normalisation in training mode needs 2 values per channel).</param>
+/// <param name="LearningRate">Adam's learning rate.</param>
+/// <param name="WeightDecay">Adam's L2 weight decay.</param>
+/// <param name="Seed">Seeds the shuffling and LibTorch's generator (dropout, stochastic depth).</param>
+/// <param name="RecalibrateBatchNorm">After training, recompute the batch-normalisation statistics on the training pairs (<see cref="DerbyTrainer.RecalibrateBatchNorm"/>).</param>
+public sealed record TrainingOptions(int Epochs = 30, int BatchSize = 16, double LearningRate = 1e-3, double WeightDecay = 0.0, long Seed = 42, bool RecalibrateBatchNorm = true);

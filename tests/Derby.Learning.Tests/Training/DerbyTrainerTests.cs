@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using Derby.Learning.Networks;
+using Derby.Learning.Runtime;
+using Derby.Learning.Training;
+using TorchSharp;
+using Xunit.Abstractions;
+
+namespace Derby.Learning.Tests.Training;
+
+public sealed class DerbyTrainerTests(ITestOutputHelper output)
+{
+    [Fact]
+    public void Train_OverfitsASmallBatch_OfEightPairs()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, labels) = ToyPairs.Make(8, 32, seed: 3);
+        using var net = DerbyPairNet.Create(11);
+        var clock = Stopwatch.StartNew();
+        var report = DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 8, BatchSize: 8, LearningRate: 1e-3, Seed: 11), torch.CPU);
+        var probabilities = DerbyTrainer.PredictResponder(net, pairs, torch.CPU);
+        output.WriteLine($"{clock.Elapsed.TotalSeconds:F1} s; losses {string.Join(", ", report.EpochLosses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}; p {string.Join(", ", probabilities.Select(p => p.ToString("F2", System.Globalization.CultureInfo.InvariantCulture)))}");
+
+        Assert.Equal(8, report.Steps);
+        Assert.Equal(new[] { 1.0, 1.0 }, report.ClassWeights);
+        Assert.True(report.EpochLosses[0] > 0.3, $"first loss {report.EpochLosses[0]}");
+        Assert.True(report.EpochLosses[^1] < 0.05, $"last loss {report.EpochLosses[^1]}");
+        Assert.Equal(labels, probabilities.Select(p => p > 0.5f ? 1 : 0));
+    }
+
+    [Fact]
+    public void ExtractFeatures_GivesBitIdentical1024dFeatures_ForTheSameSeedAndData()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, labels) = ToyPairs.Make(4, 32, seed: 5);
+
+        float[][] Run()
+        {
+            using var net = DerbyPairNet.Create(21);
+            DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 1, BatchSize: 4, Seed: 21), torch.CPU);
+            return DerbyTrainer.ExtractFeatures(net, pairs, torch.CPU);
+        }
+
+        var first = Run();
+        var second = Run();
+        Assert.Equal(4, first.Length);
+        Assert.All(first, f => Assert.Equal(DerbyPairNet.FeatureSize, f.Length));
+        for (var i = 0; i < first.Length; i++)
+        {
+            Assert.Equal(
+                first[i].Select(BitConverter.SingleToInt32Bits),
+                second[i].Select(BitConverter.SingleToInt32Bits));
+        }
+
+        using var other = DerbyPairNet.Create(22);
+        Assert.NotEqual(first[0], DerbyTrainer.ExtractFeatures(other, pairs, torch.CPU)[0]);
+    }
+
+    [Fact]
+    public void ClassWeights_FollowSklearnsBalancedRule_WhenClassesAreUneven()
+    {
+        var weights = DerbyTrainer.ClassWeights([0, 0, 0, 1]);
+        Assert.Equal(4 / (2.0 * 3), weights[0], 12);
+        Assert.Equal(2.0, weights[1], 12);
+        Assert.Equal(new[] { 0.5, 0.0 }, DerbyTrainer.ClassWeights([0, 0]));
+    }
+
+    [Fact]
+    public void SaveAndLoad_GiveTheSameFeatures()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, _) = ToyPairs.Make(2, 32, seed: 2);
+        var path = Path.Combine(Path.GetTempPath(), $"derby-pairnet-{Guid.NewGuid():N}.bin");
+        try
+        {
+            float[] before;
+            using (var net = DerbyPairNet.Create(4))
+            {
+                before = DerbyTrainer.ExtractFeatures(net, pairs, torch.CPU)[1];
+                net.Save(path);
+            }
+
+            using var loaded = DerbyPairNet.Load(path, 99);
+            Assert.Equal(before, DerbyTrainer.ExtractFeatures(loaded, pairs, torch.CPU)[1]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
