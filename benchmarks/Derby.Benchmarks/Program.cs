@@ -6,4 +6,10 @@ if (args.Length > 0 && args[0] == "pairs-interleaved")
     return;
 }
 
+if (args.Length > 0 && args[0] == "ingest-interleaved")
+{
+    Derby.Benchmarks.IngestInterleaved.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 30);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Derby.Benchmarks.StatisticsBenchmarks).Assembly).Run(args);
