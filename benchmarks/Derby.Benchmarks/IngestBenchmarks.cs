@@ -141,6 +141,30 @@ public class IngestBenchmarks
         return hu[hu.Length / 2];
     }
 
+    /// <summary>The volume phase alone: BuildHu into the reused volume from headers read beforehand (for the breakdown).</summary>
+    public float VolumeOnly()
+    {
+        assembled ??= SeriesAssembler.Assemble(ReadAll()).Single();
+        reused ??= GC.AllocateUninitializedArray<float>(VolumeBuilder.VoxelCount(assembled));
+        return VolumeBuilder.BuildHu(assembled, reader, reused).Span[reused.Length / 2];
+    }
+
+    /// <summary>The bytes alone: each file read whole into one reused buffer, in parallel (the I/O floor of the volume phase).</summary>
+    public long FileBytesOnly()
+    {
+        long sum = 0;
+        Parallel.For(0, files.Length, () => new byte[Matrix * Matrix * 2 + 4096], (i, _, local) =>
+        {
+            using var handle = File.OpenHandle(files[i]);
+            var n = RandomAccess.Read(handle, local, 0);
+            Interlocked.Add(ref sum, n);
+            return local;
+        }, _ => { });
+        return sum;
+    }
+
+    private SeriesAssembly? assembled;
+
     private SliceSource[] ReadAll()
     {
         var slices = new SliceSource[files.Length];

@@ -22,6 +22,8 @@ public static class IngestInterleaved
                 ("Derby Read + SeriesAssembler (headers)", () => bench.DerbyHeaders()),
                 ("Derby Read + SeriesAssembler + BuildHu, fresh volume", () => bench.DerbyIngest()),
                 ("Derby Read + SeriesAssembler + BuildHu, reused volume", () => bench.DerbyIngestReusedVolume()),
+                ("  breakdown: BuildHu alone, reused volume", () => bench.VolumeOnly()),
+                ("  breakdown: reading each file's bytes, parallel", () => bench.FileBytesOnly()),
             };
             var times = methods.Select(_ => new List<double>()).ToArray();
             for (var round = -3; round < rounds; round++)
