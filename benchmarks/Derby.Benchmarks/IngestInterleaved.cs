@@ -19,6 +19,7 @@ public static class IngestInterleaved
             {
                 ("GDCM ImageReader.Read + GetBuffer, serial (baseline)", () => bench.GdcmDecodeLoop()),
                 ("GDCM ImageReader.Read + GetBuffer, parallel over files", () => bench.GdcmDecodeParallel()),
+                ("GDCM decode + write into a float volume, parallel (volume floor)", () => bench.GdcmDecodeIntoVolume()),
                 ("Derby Read + SeriesAssembler (headers)", () => bench.DerbyHeaders()),
                 ("Derby Read + SeriesAssembler + BuildHu, fresh volume", () => bench.DerbyIngest()),
                 ("Derby Read + SeriesAssembler + BuildHu, reused volume", () => bench.DerbyIngestReusedVolume()),
