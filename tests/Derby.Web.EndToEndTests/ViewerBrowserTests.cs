@@ -53,6 +53,21 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         }
         """;
 
+    /// <summary>A browser page signed in as <paramref name="user"/>, with the browser console collected for failure messages.</summary>
+    private async Task<(IPage Page, List<string> Console)> SignedInPageAsync(string user)
+    {
+        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        var console = new List<string>();
+        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", user);
+        await page.FillAsync("#password", demo.Passwords[user]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        return (page, console);
+    }
+
     [Fact]
     public async Task Coordinator_ViewsPetCt_ReadsSuv_AndDrawsALesionBox()
     {
@@ -61,15 +76,7 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0001").GetProperty("id").GetString();
         var petFiles = Directory.GetFiles(Path.Combine(demo.DataDirectory, "synthetic", "small-seed-1", "sites", "ZSH", "dicom", "ZSH-0001", "PT"), "*.dcm").Length;
 
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
-        page.SetDefaultTimeout(30_000);
-        var console = new List<string>();
-        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
-        await page.GotoAsync("/");
-        await page.FillAsync("#userName", "zsh-coordinator");
-        await page.FillAsync("#password", demo.Passwords["zsh-coordinator"]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        var (page, console) = await SignedInPageAsync("zsh-coordinator");
 
         // The patient page's images tab links to the viewer.
         await page.GotoAsync($"/patients/{id}");
@@ -158,15 +165,7 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
         var id = patients!.Single(p => p.GetProperty("pseudonym").GetString() == "ZSH-0002").GetProperty("id").GetString();
 
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
-        page.SetDefaultTimeout(30_000);
-        var console = new List<string>();
-        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
-        await page.GotoAsync("/");
-        await page.FillAsync("#userName", "zsh-coordinator");
-        await page.FillAsync("#password", demo.Passwords["zsh-coordinator"]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        var (page, console) = await SignedInPageAsync("zsh-coordinator");
         await page.GotoAsync($"/patients/{id}/viewer");
         await page.WaitForSelectorAsync("[data-testid=interactive]", new() { State = WaitForSelectorState.Attached });
         try
