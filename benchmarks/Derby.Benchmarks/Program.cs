@@ -6,4 +6,10 @@ if (args.Length > 0 && args[0] == "pairs-interleaved")
     return;
 }
 
+if (args.Length > 0 && args[0] == "learning-peer")
+{
+    Derby.Benchmarks.LearningPeer.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Derby.Benchmarks.StatisticsBenchmarks).Assembly).Run(args);
