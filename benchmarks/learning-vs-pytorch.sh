@@ -7,6 +7,7 @@
 #
 # Usage: benchmarks/learning-vs-pytorch.sh [output-folder]
 # Settings (environment): CROPS="64 128" BATCH=16 THREADS="2" (a list: every crop with every thread count) REPS=15 WARMUP=3 DEVICE=cpu GAP_S=0.2
+#   PART=features|pet|ct (what is timed: the pair features, or one branch alone for the breakdown)
 #   DEVICE=cuda needs a CUDA build on both sides (Debian's python3-torch has none; TorchSharp needs a CUDA LibTorch
 #   package in place of libtorch-cpu-linux-x64), see docs/performance-learning.md.
 # Installs python3-torch and python3-torchvision (Debian) when missing: a benchmark-only dependency.
@@ -15,7 +16,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="${1:-$root/artifacts/bench-learning}"
 mkdir -p "$out"
 export CROPS="${CROPS:-64 128}" BATCH="${BATCH:-16}" THREADS="${THREADS:-2}" REPS="${REPS:-15}" WARMUP="${WARMUP:-3}" \
-  DEVICE="${DEVICE:-cpu}" GAP_S="${GAP_S:-0.2}"
+  DEVICE="${DEVICE:-cpu}" GAP_S="${GAP_S:-0.2}" PART="${PART:-features}"
 
 missing=()
 for p in python3-torch python3-torchvision; do
@@ -36,7 +37,7 @@ out, dll, peer = sys.argv[1:4]
 crops = [int(c) for c in os.environ["CROPS"].split()]
 batch, reps, warmup = (int(os.environ[k]) for k in ("BATCH", "REPS", "WARMUP"))
 thread_counts = [int(t) for t in os.environ["THREADS"].split()]
-device, gap = os.environ["DEVICE"], float(os.environ["GAP_S"])
+device, gap, part = os.environ["DEVICE"], float(os.environ["GAP_S"]), os.environ["PART"]
 loadavg = lambda: open("/proc/loadavg").read().split()[:3]
 
 
@@ -60,7 +61,7 @@ def step(p):
 rows, load_start = [], loadavg()
 for crop, threads in [(c, t) for t in thread_counts for c in crops]:
     args = ["--batch", str(batch), "--crop", str(crop), "--threads", str(threads), "--device", device,
-            "--warmup", str(warmup), "--serve"]
+            "--warmup", str(warmup), "--part", part, "--serve"]
     print(f"== crop {crop}, {threads} threads: starting both (warm-up {warmup} batches each)", file=sys.stderr)
     derby, d_info = start("derby", ["dotnet", dll, "learning-peer", *args])
     torch_p, t_info = start("pytorch", ["/usr/bin/python3", peer, *args])
@@ -78,7 +79,7 @@ for crop, threads in [(c, t) for t in thread_counts for c in crops]:
         p.wait()
     d_med, t_med = statistics.median(times["derby"]), statistics.median(times["pytorch"])
     paired = statistics.median(t / d for d, t in zip(times["derby"], times["pytorch"]))
-    rows.append(dict(crop=crop, batch=batch, threads=threads, device=device, reps=reps, params=int(d_info["params"]),
+    rows.append(dict(part=part, crop=crop, batch=batch, threads=threads, device=device, reps=reps, params=int(d_info["params"]),
                      derby_versions=d_info["torch"], pytorch_versions=t_info["torch"],
                      derby_s=times["derby"], pytorch_s=times["pytorch"],
                      derby_pairs_per_s=batch / d_med, pytorch_pairs_per_s=batch / t_med,
@@ -89,10 +90,10 @@ for crop, threads in [(c, t) for t in thread_counts for c in crops]:
 
 load_end = loadavg()
 result = dict(cores=os.cpu_count(), load_start=load_start, load_end=load_end, rows=rows)
-json.dump(result, open(os.path.join(out, "learning-vs-pytorch.json"), "w"), indent=1)
+json.dump(result, open(os.path.join(out, f"learning-vs-pytorch-{part}.json"), "w"), indent=1)
 print(f"machine: {os.cpu_count()} cores; load average (1/5/15 min) at start {' '.join(load_start)}, at end {' '.join(load_end)}")
 print(f"Derby: {rows[0]['derby_versions']}; PyTorch: {rows[0]['pytorch_versions']}; parameters {rows[0]['params']:,} on both sides")
-print(f"device {device}, batch {batch} pairs, same thread count on both sides, {reps} interleaved batches each after {warmup} warm-up")
+print(f"timed: {part}; device {device}, batch {batch} pairs, same thread count on both sides, {reps} interleaved batches each after {warmup} warm-up")
 print()
 print("| Crop | Threads | Derby pairs/s (median) | PyTorch pairs/s (median) | Ratio Derby / PyTorch | Median of per-round ratios | Best Derby / PyTorch pairs/s |")
 print("|---:|---:|---:|---:|---:|---:|---:|")

@@ -12,12 +12,14 @@ namespace Derby.Benchmarks;
 /// benchmarks/learning-vs-pytorch.sh; benchmarks/learning-peer/derby_pair_net.py is the PyTorch half and speaks the
 /// same protocol, so the script can interleave the two processes rep by rep:
 /// <code>
-/// dotnet run -c Release --project benchmarks/Derby.Benchmarks -- learning-peer --batch 16 --crop 64 --threads 2 [--device cpu|cuda] [--warmup 3] [--reps 10] [--serve]
+/// dotnet run -c Release --project benchmarks/Derby.Benchmarks -- learning-peer --batch 16 --crop 64 --threads 2 [--device cpu|cuda] [--warmup 3] [--reps 10] [--part features|pet|ct] [--serve]
 /// </code>
 /// It builds the network (seed 0), eval mode, no_grad, random inputs in [0, 1], runs the warm-up batches and prints
 /// <c>ready params=N threads=T device=D</c>. Then, without <c>--serve</c>, it times <c>--reps</c> batches and prints one
 /// line per batch (<c>seconds S pairs_per_s P</c>) and the median; with <c>--serve</c> it times one batch per
 /// <c>run</c> line read from standard input (one answer line each) and stops at <c>quit</c> or end of input.
+/// <c>--part pet</c> or <c>--part ct</c> times one branch alone (EfficientNet-b3 on PET; the shared ResNet-34 on the 3 CT
+/// slices with the fusion), for the breakdown of where the time goes.
 /// </summary>
 public static class LearningPeer
 {
@@ -31,6 +33,11 @@ public static class LearningPeer
         var warmup = int.Parse(options.GetValueOrDefault("warmup", "3"), CultureInfo.InvariantCulture);
         var reps = int.Parse(options.GetValueOrDefault("reps", "10"), CultureInfo.InvariantCulture);
         var serve = options.ContainsKey("serve");
+        var part = options.GetValueOrDefault("part", "features");
+        if (part is not ("features" or "pet" or "ct"))
+        {
+            throw new ArgumentException($"--part {part}: expected features, pet or ct.");
+        }
 
         TorchRuntime.SetThreads(threads);
         var device = DeviceSelector.Select(options.GetValueOrDefault("device", "cpu"));
@@ -48,7 +55,12 @@ public static class LearningPeer
             var watch = Stopwatch.StartNew();
             using (NewDisposeScope())
             {
-                var features = net.Features(pet, ct);
+                var features = part switch
+                {
+                    "pet" => net.PetBranch(pet),
+                    "ct" => net.CtBranch(ct),
+                    _ => net.Features(pet, ct),
+                };
                 // Forces the result (a no-op on CPU, a synchronisation on CUDA) inside the timed span.
                 _ = features.cpu().data<float>()[0];
             }
@@ -62,7 +74,7 @@ public static class LearningPeer
         }
 
         Console.WriteLine(FormattableString.Invariant(
-            $"ready impl=derby params={parameters} threads={get_num_threads()} device={device} batch={n} crop={crop} torch=libtorch-2.10.0/TorchSharp-0.107.0"));
+            $"ready impl=derby params={parameters} threads={get_num_threads()} device={device} batch={n} crop={crop} part={part} torch=libtorch-2.10.0/TorchSharp-0.107.0"));
         if (serve)
         {
             string? line;
@@ -95,7 +107,7 @@ public static class LearningPeer
         {
             if (!args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                throw new ArgumentException($"Unexpected argument {args[i]}; options are --batch --crop --threads --device --warmup --reps --serve.");
+                throw new ArgumentException($"Unexpected argument {args[i]}; options are --batch --crop --threads --device --warmup --reps --part --serve.");
             }
 
             var key = args[i][2..];

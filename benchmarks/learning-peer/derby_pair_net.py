@@ -11,7 +11,7 @@ The same network as src/Derby.Learning/Networks/DerbyPairNet.cs:
   * concat (2048) -> Linear to 1024 (the pair feature) -> ReLU, Dropout 0.3, Linear 1024 -> 2 (training head).
 Inference times `features` (what Derby.Learning's DerbyPairNet.Features computes) in eval mode under no_grad.
 
-Usage: derby_pair_net.py [--batch 16] [--crop 64] [--threads 2] [--device cpu|cuda] [--warmup 3] [--reps 10] [--serve]
+Usage: derby_pair_net.py [--batch 16] [--crop 64] [--threads 2] [--device cpu|cuda] [--warmup 3] [--reps 10] [--part features|pet|ct] [--serve]
        derby_pair_net.py --params   (prints the parameter count and exits)
 Protocol (shared with the .NET side): "ready ..." after the warm-up; then, without --serve, one "seconds S pairs_per_s P"
 line per timed batch and a "median ..." line; with --serve, one timed batch per "run" line on standard input until
@@ -47,13 +47,17 @@ class DerbyPairNet(nn.Module):
         self.projection = nn.Linear(1536 + 512, FEATURE_SIZE)
         self.head = nn.Sequential(nn.ReLU(), nn.Dropout(0.3), nn.Linear(FEATURE_SIZE, 2))
 
-    def features(self, pet, ct):
+    def pet_branch(self, pet):
+        return self.avgpool(self.pet(pet)).flatten(1)
+
+    def ct_branch(self, ct):
         n, _, h, w = ct.shape
-        pet_vector = self.avgpool(self.pet(pet)).flatten(1)
         maps = self.ct(ct.reshape(n * CT_SLICES, 1, h, w))
         fused = self.ct_fusion(maps.reshape(n, CT_SLICES * maps.shape[1], maps.shape[2], maps.shape[3]))
-        ct_vector = self.avgpool(fused).flatten(1)
-        return self.projection(torch.cat([pet_vector, ct_vector], 1))
+        return self.avgpool(fused).flatten(1)
+
+    def features(self, pet, ct):
+        return self.projection(torch.cat([self.pet_branch(pet), self.ct_branch(ct)], 1))
 
     def forward(self, pet, ct):
         return self.head(self.features(pet, ct))
@@ -67,6 +71,7 @@ def main():
     parser.add_argument("--device", default="cpu")
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--reps", type=int, default=10)
+    parser.add_argument("--part", choices=["features", "pet", "ct"], default="features")
     parser.add_argument("--serve", action="store_true")
     parser.add_argument("--params", action="store_true")
     a = parser.parse_args()
@@ -87,14 +92,14 @@ def main():
     def step():
         start = time.perf_counter()
         with torch.no_grad():
-            features = net.features(pet, ct)
+            features = {"pet": lambda: net.pet_branch(pet), "ct": lambda: net.ct_branch(ct)}.get(a.part, lambda: net.features(pet, ct))()
             float(features[0, 0].cpu())  # forces the result (CUDA synchronises), as the .NET side
         return time.perf_counter() - start
 
     for _ in range(a.warmup):
         step()
     print(f"ready impl=pytorch params={params} threads={torch.get_num_threads()} device={device} batch={a.batch} "
-          f"crop={a.crop} torch=pytorch-{torch.__version__}/torchvision-{torchvision.__version__}", flush=True)
+          f"crop={a.crop} part={a.part} torch=pytorch-{torch.__version__}/torchvision-{torchvision.__version__}", flush=True)
     if a.serve:
         for line in sys.stdin:
             if line.strip() == "quit":
