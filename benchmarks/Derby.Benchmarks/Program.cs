@@ -6,6 +6,12 @@ if (args.Length > 0 && args[0] == "pairs-interleaved")
     return;
 }
 
+if (args.Length > 0 && args[0] == "learning-ops")
+{
+    Derby.Benchmarks.LearningOps.Run(args[1..]);
+    return;
+}
+
 if (args.Length > 0 && args[0] == "learning-peer")
 {
     Derby.Benchmarks.LearningPeer.Run(args[1..]);
