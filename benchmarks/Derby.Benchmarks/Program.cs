@@ -12,4 +12,16 @@ if (args.Length > 0 && args[0] == "ingest-interleaved")
     return;
 }
 
+if (args.Length > 0 && args[0] == "learning-ops")
+{
+    Derby.Benchmarks.LearningOps.Run(args[1..]);
+    return;
+}
+
+if (args.Length > 0 && args[0] == "learning-peer")
+{
+    Derby.Benchmarks.LearningPeer.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Derby.Benchmarks.StatisticsBenchmarks).Assembly).Run(args);
