@@ -392,6 +392,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
         var mixture = await db.MixtureModels.Where(m => m.NetworkModelId == networkId).OrderByDescending(m => m.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
         GaussianMixture gmm;
+        var created = mixture is null;
         if (mixture is null)
         {
             var x = GaussianMixture.ToDouble(rows.Where(r => r.Training).Select(r => r.Features).ToArray());
@@ -431,7 +432,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
         var have = (await db.PairImageFeatures.Where(f => f.MixtureModelId == mixture.Id).Select(f => f.ImagePairId).ToListAsync(cancellationToken)).ToHashSet();
         var missing = rows.Where(r => !have.Contains(r.PairId)).ToList();
-        if (missing.Count == 0 && db.MixtureModels.Local.Count == 0)
+        if (missing.Count == 0 && !created)
         {
             return;
         }
@@ -497,7 +498,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     }
 
     /// <summary>Pair-level AUC (Mann-Whitney, ties counted half); NaN when one class is missing.</summary>
-    internal static double Auc(IReadOnlyList<float> scores, IReadOnlyList<int> labels)
+    public static double Auc(IReadOnlyList<float> scores, IReadOnlyList<int> labels)
     {
         var pos = Enumerable.Range(0, labels.Count).Where(i => labels[i] == 1).Select(i => scores[i]).ToArray();
         var neg = Enumerable.Range(0, labels.Count).Where(i => labels[i] == 0).Select(i => scores[i]).ToArray();
@@ -522,7 +523,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// Splits patients into training and validation by patient, stratified by label and seeded: in each class a share
     /// <paramref name="fraction"/> (rounded, at least one when the class has two or more) goes to validation.
     /// </summary>
-    internal static (List<Guid> Training, List<Guid> Validation) SplitByPatient(IReadOnlyDictionary<Guid, int> labels, double fraction, long seed)
+    public static (List<Guid> Training, List<Guid> Validation) SplitByPatient(IReadOnlyDictionary<Guid, int> labels, double fraction, long seed)
     {
         var random = new Random(unchecked((int)seed));
         var training = new List<Guid>();
