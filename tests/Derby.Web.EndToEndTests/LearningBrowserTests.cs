@@ -60,7 +60,12 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
 
         var status = page.Locator("[data-testid=model-status]").First;
         await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(queued|training|trained)$"));
-        await Assertions.Expect(status).ToHaveTextAsync("trained", new() { Timeout = 240_000 });
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(trained|failed)$"), new() { Timeout = 240_000 });
+        if (await status.InnerTextAsync() == "failed")
+        {
+            Assert.Fail("The training failed: " + await page.Locator("[data-testid=model-detail]").InnerTextAsync());
+        }
+
         await Assertions.Expect(page.Locator("[data-testid=model-epochs]").First).ToHaveTextAsync("epoch 1 / 1");
         await page.WaitForSelectorAsync("[data-testid=epoch-chart] svg");
         await page.WaitForSelectorAsync("[data-testid=patient-vote]");
