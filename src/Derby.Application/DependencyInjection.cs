@@ -24,6 +24,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<Tokens.SiteTokenService>();
         builder.Services.AddScoped<Imaging.DicomWebService>();
         builder.Services.AddScoped<Segmentation.LesionService>();
+        builder.Services.AddScoped<Learning.NetworkService>();
         return builder;
     }
 }

@@ -42,4 +42,10 @@ internal sealed class ForegroundJobs : IBackgroundJobs
     public string EnqueueSegmentation(Guid lesionId) => "foreground:" + lesionId;
 
     public string EnqueuePairs(Guid lesionId) => "foreground:" + lesionId;
+
+    public string EnqueueTraining(Guid networkModelId) => "foreground:" + networkModelId;
+
+    public string EnqueueExtraction(Guid networkModelId) => "foreground:" + networkModelId;
+
+    public string EnqueueMixture(Guid networkModelId, int kMax) => "foreground:" + networkModelId;
 }

@@ -22,6 +22,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(StatsCommands.Build());
         root.Subcommands.Add(LesionCommand.Build());
         root.Subcommands.Add(SegmentCommand.Build());
+        root.Subcommands.Add(NetworkCommand.Build());
         return root;
     }
 

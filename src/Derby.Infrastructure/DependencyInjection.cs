@@ -59,6 +59,7 @@ public static class DependencyInjection
         services.AddSingleton<IBackgroundJobs, HangfireBackgroundJobs>();
         services.AddTransient<ImportJob>();
         services.AddTransient<SegmentationJob>();
+        services.AddTransient<NetworkJobs>();
 
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();
@@ -80,7 +81,7 @@ public static class DependencyInjection
             builder.Services.AddHangfireServer(options =>
             {
                 options.WorkerCount = jobs.WorkerCount;
-                options.Queues = jobs.Queues;
+                options.Queues = jobs.EffectiveQueues;
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(2);
             });
         }

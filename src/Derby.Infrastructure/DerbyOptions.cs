@@ -42,6 +42,13 @@ public sealed class JobOptions
     [Range(1, 64)]
     public int WorkerCount { get; set; } = 2;
 
-    /// <summary>Queues the in-process server takes, in priority order.</summary>
-    public string[] Queues { get; set; } = ["default"];
+    /// <summary>
+    /// Queues the in-process server takes, in priority order: "default" (imports, segmentation, mixtures) and "gpu"
+    /// (network training and feature extraction). A web node can leave "gpu" to GPU workers with ["default"]. Empty (the
+    /// default; configuration binding appends to a non-empty default array) means both.
+    /// </summary>
+    public string[] Queues { get; set; } = [];
+
+    /// <summary>The queues to listen to: <see cref="Queues"/>, or "default" and "gpu" when none are configured.</summary>
+    public string[] EffectiveQueues => Queues is { Length: > 0 } ? Queues : ["default", "gpu"];
 }

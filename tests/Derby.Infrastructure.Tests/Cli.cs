@@ -1,14 +1,29 @@
 using System.Diagnostics;
+using System.Reflection;
 
 namespace Derby.Infrastructure.Tests;
 
 /// <summary>Runs the built command line (derby.dll, copied beside the tests) as a real child process.</summary>
 internal static class Cli
 {
-    public static async Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dataDirectory, string? killAt, params string[] args)
+    /// <summary>
+    /// The command line's own output folder (src/Derby.Cli/bin/CONFIGURATION/TFM), which has LibTorch's natives; the copy
+    /// beside the tests has not (they are private to Derby.Cli, see the test project).
+    /// </summary>
+    public static string LearningOutput { get; } = typeof(Cli).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "DerbyCliOutput").Value!;
+
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dataDirectory, string? killAt, params string[] args) =>
+        RunInAsync(AppContext.BaseDirectory, TimeSpan.FromMinutes(2), dataDirectory, killAt, args);
+
+    /// <summary>Runs the command line that can load LibTorch (network commands), with a longer time limit.</summary>
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunLearningAsync(string dataDirectory, string? killAt, params string[] args) =>
+        RunInAsync(LearningOutput, TimeSpan.FromMinutes(5), dataDirectory, killAt, args);
+
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunInAsync(string folder, TimeSpan limit, string dataDirectory, string? killAt, string[] args)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "derby.dll"));
+        start.ArgumentList.Add(Path.Combine(folder, "derby.dll"));
         foreach (var a in args)
         {
             start.ArgumentList.Add(a);
@@ -19,7 +34,7 @@ internal static class Cli
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        using var timeout = new CancellationTokenSource(limit);
         await process.WaitForExitAsync(timeout.Token);
         return (process.ExitCode, await stdout, await stderr);
     }

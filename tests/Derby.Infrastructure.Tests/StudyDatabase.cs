@@ -73,6 +73,12 @@ public sealed class RecordingJobs : IBackgroundJobs
 
     public List<Guid> PairBuilds { get; } = [];
 
+    public List<Guid> Trainings { get; } = [];
+
+    public List<Guid> Extractions { get; } = [];
+
+    public List<(Guid Network, int KMax)> Mixtures { get; } = [];
+
     public string EnqueueImport(Guid importRunId)
     {
         Imports.Add(importRunId);
@@ -89,5 +95,23 @@ public sealed class RecordingJobs : IBackgroundJobs
     {
         PairBuilds.Add(lesionId);
         return lesionId.ToString();
+    }
+
+    public string EnqueueTraining(Guid networkModelId)
+    {
+        Trainings.Add(networkModelId);
+        return networkModelId.ToString();
+    }
+
+    public string EnqueueExtraction(Guid networkModelId)
+    {
+        Extractions.Add(networkModelId);
+        return networkModelId.ToString();
+    }
+
+    public string EnqueueMixture(Guid networkModelId, int kMax)
+    {
+        Mixtures.Add((networkModelId, kMax));
+        return networkModelId.ToString();
     }
 }

@@ -68,6 +68,37 @@ public sealed class RolePagesTests(DerbyWebFactory app)
     }
 
     [Fact]
+    public async Task LearningPage_OpensForAdminsAndPis_WithItsNavLink_AndIsForbiddenToEveryoneElse()
+    {
+        foreach (var (user, _, _) in DerbyWebFactory.Accounts)
+        {
+            var client = await app.SignInAsync(user);
+            var home = await client.GetStringAsync("/");
+            var response = await client.GetAsync("/learning");
+            if (user is "admin" or "pi")
+            {
+                Assert.Contains("href=\"/learning\"", home);
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var page = await response.Content.ReadAsStringAsync();
+                Assert.Equal(1, Html.CountTestId(page, "training-form"));
+                Assert.Equal(1, Html.CountTestId(page, "start-training"));
+                Assert.Equal(1, Html.CountTestId(page, "network-models"));
+            }
+            else
+            {
+                Assert.DoesNotContain("href=\"/learning\"", home);
+                if (response.StatusCode == HttpStatusCode.Redirect)
+                {
+                    Assert.StartsWith("/account/access-denied", response.Headers.Location!.PathAndQuery);
+                    response = await client.GetAsync(response.Headers.Location);
+                }
+
+                Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+            }
+        }
+    }
+
+    [Fact]
     public async Task CoordinatorImportPage_ShowsTheFormatOfEveryTable()
     {
         var client = await app.SignInAsync("zsh-coordinator");

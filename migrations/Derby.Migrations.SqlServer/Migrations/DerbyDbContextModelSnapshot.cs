@@ -205,6 +205,41 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("CohortMemberships");
                 });
 
+            modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId");
+
+                    b.HasIndex("NetworkModelId", "PairSetId")
+                        .IsUnique();
+
+                    b.ToTable("FeatureSets");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.Property<long>("Id")
@@ -551,6 +586,49 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("Lesions");
                 });
 
+            modelBuilder.Entity("Derby.Domain.MixtureModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("BicJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("CovarianceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("nvarchar(16)");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("K")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ParametersSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TrainingPairs")
+                        .HasColumnType("int");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkModelId");
+
+                    b.ToTable("MixtureModels");
+                });
+
             modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -587,6 +665,89 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("Derby.Domain.NetworkModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("BestEpoch")
+                        .HasColumnType("int");
+
+                    b.Property<string>("CheckpointSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.Property<int>("CohortId")
+                        .HasColumnType("int");
+
+                    b.Property<int>("CurrentEpoch")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime?>("FinishedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("HistoryJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<DateTime>("RequestedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<DateTime?>("StartedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<int>("TotalEpochs")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TrainingPairs")
+                        .HasColumnType("int");
+
+                    b.Property<int>("TrainingPatients")
+                        .HasColumnType("int");
+
+                    b.Property<double?>("ValidationAuc")
+                        .HasColumnType("float");
+
+                    b.Property<int>("ValidationPairs")
+                        .HasColumnType("int");
+
+                    b.Property<int>("ValidationPatients")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CohortId");
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("NetworkModels");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.Property<Guid>("PatientId")
@@ -618,6 +779,35 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.HasKey("PatientId");
 
                     b.ToTable("Outcomes");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairImageFeature", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ImagePairId")
+                        .HasColumnType("bigint");
+
+                    b.Property<Guid>("MixtureModelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("ResponsibilitiesJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImagePairId");
+
+                    b.HasIndex("MixtureModelId", "ImagePairId")
+                        .IsUnique();
+
+                    b.ToTable("PairImageFeatures");
                 });
 
             modelBuilder.Entity("Derby.Domain.PairSet", b =>
@@ -1137,6 +1327,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany()
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+
+                    b.Navigation("PairSet");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.HasOne("Derby.Domain.PairSet", "PairSet")
@@ -1200,6 +1409,28 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("PetSeries");
                 });
 
+            modelBuilder.Entity("Derby.Domain.MixtureModel", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+                });
+
+            modelBuilder.Entity("Derby.Domain.NetworkModel", b =>
+                {
+                    b.HasOne("Derby.Domain.Cohort", "Cohort")
+                        .WithMany()
+                        .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Cohort");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", null)
@@ -1207,6 +1438,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasForeignKey("Derby.Domain.Outcome", "PatientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairImageFeature", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagePair", "ImagePair")
+                        .WithMany()
+                        .HasForeignKey("ImagePairId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.MixtureModel", "MixtureModel")
+                        .WithMany()
+                        .HasForeignKey("MixtureModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ImagePair");
+
+                    b.Navigation("MixtureModel");
                 });
 
             modelBuilder.Entity("Derby.Domain.PairSet", b =>

@@ -941,3 +941,157 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE TABLE [NetworkModels] (
+        [Id] uniqueidentifier NOT NULL,
+        [Version] nvarchar(64) NOT NULL,
+        [CohortId] int NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [SettingsJson] nvarchar(2000) NOT NULL,
+        [CurrentEpoch] int NOT NULL,
+        [TotalEpochs] int NOT NULL,
+        [HistoryJson] nvarchar(max) NULL,
+        [BestEpoch] int NOT NULL,
+        [ValidationAuc] float NULL,
+        [CheckpointSha256] nvarchar(64) NULL,
+        [TrainingPatients] int NOT NULL,
+        [ValidationPatients] int NOT NULL,
+        [TrainingPairs] int NOT NULL,
+        [ValidationPairs] int NOT NULL,
+        [Error] nvarchar(2000) NULL,
+        [RequestedBy] nvarchar(256) NOT NULL,
+        [RequestedUtc] datetime2 NOT NULL,
+        [StartedUtc] datetime2 NULL,
+        [FinishedUtc] datetime2 NULL,
+        CONSTRAINT [PK_NetworkModels] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_NetworkModels_Cohorts_CohortId] FOREIGN KEY ([CohortId]) REFERENCES [Cohorts] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE TABLE [FeatureSets] (
+        [Id] bigint NOT NULL IDENTITY,
+        [NetworkModelId] uniqueidentifier NOT NULL,
+        [PairSetId] uniqueidentifier NOT NULL,
+        [Sha256] nvarchar(64) NOT NULL,
+        [PairCount] int NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_FeatureSets] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_FeatureSets_NetworkModels_NetworkModelId] FOREIGN KEY ([NetworkModelId]) REFERENCES [NetworkModels] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_FeatureSets_PairSets_PairSetId] FOREIGN KEY ([PairSetId]) REFERENCES [PairSets] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE TABLE [MixtureModels] (
+        [Id] uniqueidentifier NOT NULL,
+        [NetworkModelId] uniqueidentifier NOT NULL,
+        [K] int NOT NULL,
+        [CovarianceType] nvarchar(16) NOT NULL,
+        [BicJson] nvarchar(4000) NOT NULL,
+        [ParametersSha256] nvarchar(64) NOT NULL,
+        [TrainingPairs] int NOT NULL,
+        [Seed] int NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_MixtureModels] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_MixtureModels_NetworkModels_NetworkModelId] FOREIGN KEY ([NetworkModelId]) REFERENCES [NetworkModels] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE TABLE [PairImageFeatures] (
+        [Id] bigint NOT NULL IDENTITY,
+        [MixtureModelId] uniqueidentifier NOT NULL,
+        [ImagePairId] bigint NOT NULL,
+        [ResponsibilitiesJson] nvarchar(4000) NOT NULL,
+        CONSTRAINT [PK_PairImageFeatures] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_PairImageFeatures_ImagePairs_ImagePairId] FOREIGN KEY ([ImagePairId]) REFERENCES [ImagePairs] ([Id]) ON DELETE NO ACTION,
+        CONSTRAINT [FK_PairImageFeatures_MixtureModels_MixtureModelId] FOREIGN KEY ([MixtureModelId]) REFERENCES [MixtureModels] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_FeatureSets_NetworkModelId_PairSetId] ON [FeatureSets] ([NetworkModelId], [PairSetId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE INDEX [IX_FeatureSets_PairSetId] ON [FeatureSets] ([PairSetId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE INDEX [IX_MixtureModels_NetworkModelId] ON [MixtureModels] ([NetworkModelId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE INDEX [IX_NetworkModels_CohortId] ON [NetworkModels] ([CohortId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_NetworkModels_Version] ON [NetworkModels] ([Version]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE INDEX [IX_PairImageFeatures_ImagePairId] ON [PairImageFeatures] ([ImagePairId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_PairImageFeatures_MixtureModelId_ImagePairId] ON [PairImageFeatures] ([MixtureModelId], [ImagePairId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127142629_NetworkTraining'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127142629_NetworkTraining', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

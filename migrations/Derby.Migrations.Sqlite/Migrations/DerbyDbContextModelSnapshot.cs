@@ -196,6 +196,39 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("CohortMemberships");
                 });
 
+            modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId");
+
+                    b.HasIndex("NetworkModelId", "PairSetId")
+                        .IsUnique();
+
+                    b.ToTable("FeatureSets");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.Property<long>("Id")
@@ -538,6 +571,49 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("Lesions");
                 });
 
+            modelBuilder.Entity("Derby.Domain.MixtureModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BicJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CovarianceType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("K")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ParametersSha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Seed")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TrainingPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("NetworkModelId");
+
+                    b.ToTable("MixtureModels");
+                });
+
             modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
                 {
                     b.Property<int>("Id")
@@ -572,6 +648,89 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("ModelVersions");
                 });
 
+            modelBuilder.Entity("Derby.Domain.NetworkModel", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BestEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CheckpointSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CohortId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("CurrentEpoch")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("FinishedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("HistoryJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RequestedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("StartedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("TotalEpochs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TrainingPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("TrainingPatients")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("ValidationAuc")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("ValidationPairs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("ValidationPatients")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Version")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CohortId");
+
+                    b.HasIndex("Version")
+                        .IsUnique();
+
+                    b.ToTable("NetworkModels");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.Property<Guid>("PatientId")
@@ -603,6 +762,33 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.HasKey("PatientId");
 
                     b.ToTable("Outcomes");
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairImageFeature", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("ImagePairId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("MixtureModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponsibilitiesJson")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ImagePairId");
+
+                    b.HasIndex("MixtureModelId", "ImagePairId")
+                        .IsUnique();
+
+                    b.ToTable("PairImageFeatures");
                 });
 
             modelBuilder.Entity("Derby.Domain.PairSet", b =>
@@ -1111,6 +1297,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("Patient");
                 });
 
+            modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany()
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+
+                    b.Navigation("PairSet");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.HasOne("Derby.Domain.PairSet", "PairSet")
@@ -1174,6 +1379,28 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("PetSeries");
                 });
 
+            modelBuilder.Entity("Derby.Domain.MixtureModel", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+                });
+
+            modelBuilder.Entity("Derby.Domain.NetworkModel", b =>
+                {
+                    b.HasOne("Derby.Domain.Cohort", "Cohort")
+                        .WithMany()
+                        .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Cohort");
+                });
+
             modelBuilder.Entity("Derby.Domain.Outcome", b =>
                 {
                     b.HasOne("Derby.Domain.Patient", null)
@@ -1181,6 +1408,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasForeignKey("Derby.Domain.Outcome", "PatientId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Derby.Domain.PairImageFeature", b =>
+                {
+                    b.HasOne("Derby.Domain.ImagePair", "ImagePair")
+                        .WithMany()
+                        .HasForeignKey("ImagePairId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.MixtureModel", "MixtureModel")
+                        .WithMany()
+                        .HasForeignKey("MixtureModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("ImagePair");
+
+                    b.Navigation("MixtureModel");
                 });
 
             modelBuilder.Entity("Derby.Domain.PairSet", b =>

@@ -11,4 +11,13 @@ public interface IBackgroundJobs
 
     /// <summary>Queues the 2.5D pairs of an accepted lesion.</summary>
     string EnqueuePairs(Guid lesionId);
+
+    /// <summary>Queues the training of a network model (queue "gpu").</summary>
+    string EnqueueTraining(Guid networkModelId);
+
+    /// <summary>Queues the feature extraction of a trained network (queue "gpu").</summary>
+    string EnqueueExtraction(Guid networkModelId);
+
+    /// <summary>Queues the Gaussian-mixture fit on a network's features (queue "default").</summary>
+    string EnqueueMixture(Guid networkModelId, int kMax);
 }

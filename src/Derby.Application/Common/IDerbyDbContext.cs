@@ -47,6 +47,18 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
 
     DbSet<ImagePair> ImagePairs { get; }
 
+    /// <summary>Trainings of the pair network.</summary>
+    DbSet<NetworkModel> NetworkModels { get; }
+
+    /// <summary>Pair features per network and pair set.</summary>
+    DbSet<FeatureSet> FeatureSets { get; }
+
+    /// <summary>Gaussian mixtures fitted on a network's features.</summary>
+    DbSet<MixtureModel> MixtureModels { get; }
+
+    /// <summary>F_img per pair and mixture.</summary>
+    DbSet<PairImageFeature> PairImageFeatures { get; }
+
     DatabaseFacade Database { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

@@ -40,6 +40,7 @@ internal static class DemoCommand
             Console.WriteLine(added ? "Demo study loaded." : "Demo study already loaded.");
             await LoadSyntheticPatientsAsync(services, token);
             await IngestSyntheticImagesAsync(services, token);
+            await SegmentDemoLesionsAsync(services, token);
 
             var users = services.GetRequiredService<IUserAdministration>();
             var reset = parse.GetValue(resetPasswords);
@@ -120,6 +121,27 @@ internal static class DemoCommand
         }
 
         Console.WriteLine($"Demo patients loaded: {total} synthetic patients (images in {Path.Combine(folder, "sites")}).");
+    }
+
+    /// <summary>Imaged patients the browser tests segment by hand: the synthetic physician leaves them alone.</summary>
+    public static readonly IReadOnlySet<string> DrawnByHand = new HashSet<string>(StringComparer.Ordinal) { "ZSH-0001", "ZSH-0002" };
+
+    /// <summary>
+    /// The synthetic physician (<c>derby lesion from-truth</c>) on the demo's imaged patients, except <see cref="DrawnByHand"/>:
+    /// every true lesion of 1.5 cm or more segmented, accepted and paired, so the network can be trained on the demo
+    /// right away. Once only: patients whose lesions are done are skipped without reading their images.
+    /// </summary>
+    private static async Task SegmentDemoLesionsAsync(IServiceProvider services, CancellationToken token)
+    {
+        var truth = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1", "ground-truth", "truth.json");
+        if (!File.Exists(truth))
+        {
+            return;
+        }
+
+        var result = await TruthLesions.RunAsync(services, TruthLesions.Read(truth), 1.5, DrawnByHand, null, token);
+        Console.WriteLine($"Demo lesions (synthetic physician, true lesions of 1.5 cm or more; {string.Join(" and ", DrawnByHand)} are left for drawing by hand): " +
+            $"{result.Accepted} accepted with {result.Pairs} pairs on {result.Patients} patients ({result.Empty} empty, {result.Failed} failed) in {result.Seconds:0.0} s.");
     }
 
     /// <summary>

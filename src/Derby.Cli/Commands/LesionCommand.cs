@@ -18,6 +18,40 @@ internal static class LesionCommand
 {
     public static Command Build()
     {
+        var command = BuildOne();
+        command.Subcommands.Add(FromTruth());
+        return command;
+    }
+
+    /// <summary>
+    /// <c>derby lesion from-truth --truth PATH [--min-diameter-cm 1.5] [--except P1,P2]</c>: the synthetic physician
+    /// (<see cref="TruthLesions"/>); progress on standard error, the counts as JSON.
+    /// </summary>
+    private static Command FromTruth()
+    {
+        var truth = new Option<string>("--truth") { Description = "The synthetic study's ground-truth/truth.json", Required = true };
+        var minDiameter = new Option<double>("--min-diameter-cm") { Description = "Skip true lesions smaller than this", DefaultValueFactory = _ => 1.5 };
+        var except = new Option<string?>("--except") { Description = "Pseudonyms to leave alone, comma-separated" };
+        var command = new Command("from-truth", "Segment, accept and pair every true lesion of the stored synthetic patients (synthetic physician)") { truth, minDiameter, except };
+        command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var path = parse.GetValue(truth)!;
+            if (!File.Exists(path))
+            {
+                await Console.Error.WriteLineAsync($"error: no file {path}");
+                return 2;
+            }
+
+            var skip = (parse.GetValue(except) ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+            var result = await TruthLesions.RunAsync(services, TruthLesions.Read(path), parse.GetValue(minDiameter), skip, Console.Error.WriteLine, token);
+            Json.Write(result);
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command BuildOne()
+    {
         var patient = new Option<string>("--patient") { Description = "Patient pseudonym", Required = true };
         var box = new Option<string>("--box") { Description = "x0,y0,z0,x1,y1,z1: voxel indices of the patient's PET series", Required = true };
         var threshold = new Option<double?>("--threshold") { Description = "A fixed threshold (SUV) instead of the adaptive one" };

@@ -29,6 +29,10 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<Lesion> Lesions => Set<Lesion>();
     public DbSet<PairSet> PairSets => Set<PairSet>();
     public DbSet<ImagePair> ImagePairs => Set<ImagePair>();
+    public DbSet<NetworkModel> NetworkModels => Set<NetworkModel>();
+    public DbSet<FeatureSet> FeatureSets => Set<FeatureSet>();
+    public DbSet<MixtureModel> MixtureModels => Set<MixtureModel>();
+    public DbSet<PairImageFeature> PairImageFeatures => Set<PairImageFeature>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -13,4 +13,13 @@ internal sealed class HangfireBackgroundJobs(IBackgroundJobClient client) : IBac
 
     public string EnqueuePairs(Guid lesionId) =>
         client.Enqueue<SegmentationJob>(job => job.BuildPairsAsync(lesionId, CancellationToken.None));
+
+    public string EnqueueTraining(Guid networkModelId) =>
+        client.Enqueue<NetworkJobs>(job => job.TrainAsync(networkModelId, CancellationToken.None));
+
+    public string EnqueueExtraction(Guid networkModelId) =>
+        client.Enqueue<NetworkJobs>(job => job.ExtractAsync(networkModelId, CancellationToken.None));
+
+    public string EnqueueMixture(Guid networkModelId, int kMax) =>
+        client.Enqueue<NetworkJobs>(job => job.FitMixtureAsync(networkModelId, kMax, CancellationToken.None));
 }

@@ -13,6 +13,17 @@ namespace Derby.Learning.Training;
 public static class DerbyTrainer
 {
     /// <summary>Trains <paramref name="network"/> in place and reports the losses.</summary>
+    /// <param name="network">The network, trained in place.</param>
+    /// <param name="pairs">The training pairs.</param>
+    /// <param name="labels">1 responder, 0 non-responder, one per pair.</param>
+    /// <param name="options">Epochs, batch, learning rate, seed.</param>
+    /// <param name="device">Where to train.</param>
+    /// <param name="progress">Receives each epoch's mean loss.</param>
+    /// <param name="cancellationToken">Stops between steps.</param>
+    /// <param name="afterEpoch">
+    /// Called after every epoch with the epoch (1-based) and its mean training loss, the network in evaluation mode (so the
+    /// caller can validate or keep a checkpoint); false stops the training there (early stopping).
+    /// </param>
     /// <exception cref="ArgumentException">No pairs, labels that do not match, or a label other than 0 and 1.</exception>
     public static TrainingReport Train(
         DerbyPairNet network,
@@ -21,7 +32,8 @@ public static class DerbyTrainer
         TrainingOptions options,
         Device device,
         IProgress<(int Epoch, double Loss)>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Func<int, double, bool>? afterEpoch = null)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(pairs);
@@ -79,6 +91,16 @@ public static class DerbyTrainer
             var mean = seen == 0 ? double.NaN : sum / seen;
             losses.Add(mean);
             progress?.Report((epoch + 1, mean));
+            if (afterEpoch is not null)
+            {
+                network.eval();
+                var goOn = afterEpoch(epoch + 1, mean);
+                network.train();
+                if (!goOn)
+                {
+                    break;
+                }
+            }
         }
 
         if (options.RecalibrateBatchNorm)

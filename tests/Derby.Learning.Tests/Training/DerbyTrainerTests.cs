@@ -28,6 +28,27 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Train_CallsAfterEpochInEvaluationMode_AndStopsWhenItSaysSo()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, labels) = ToyPairs.Make(4, 32, seed: 7);
+        using var net = DerbyPairNet.Create(13);
+        var seen = new List<(int Epoch, double Loss, bool Training)>();
+
+        var report = DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 5, BatchSize: 4, Seed: 13, RecalibrateBatchNorm: false), torch.CPU,
+            afterEpoch: (epoch, loss) =>
+            {
+                seen.Add((epoch, loss, net.training));
+                return epoch < 2;
+            });
+
+        Assert.Equal([1, 2], seen.Select(s => s.Epoch));
+        Assert.All(seen, s => Assert.False(s.Training));
+        Assert.Equal(report.EpochLosses, seen.Select(s => s.Loss));
+        Assert.Equal(2, report.Steps);
+    }
+
+    [Fact]
     public void ExtractFeatures_GivesBitIdentical1024dFeatures_ForTheSameSeedAndData()
     {
         TorchRuntime.SetThreads(2);

@@ -1,0 +1,739 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Derby.Application.Access;
+using Derby.Application.Common;
+using Derby.Domain;
+using Derby.Imaging.Pairs;
+using Derby.Learning.Mixtures;
+using Derby.Learning.Networks;
+using Derby.Learning.Runtime;
+using Derby.Learning.Training;
+using Microsoft.EntityFrameworkCore;
+
+namespace Derby.Application.Learning;
+
+/// <summary>
+/// The deep part of the pipeline: train the pair network on a training cohort's accepted lesions, extract the 1024-d pair
+/// features of every pair set, fit the Gaussian mixture on the training cohort's features and store every pair's F_img.
+/// Only administrators and principal investigators may start it or see it. Jobs are idempotent: a trained or failed model
+/// is left alone (a model found in training, after a crash, is trained again from scratch: the epochs are cheap compared
+/// with the risk of resuming from an inconsistent checkpoint), existing feature sets are skipped, and the mixture with all
+/// its F_img rows is written in one transaction.
+/// </summary>
+public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactStore artifacts, IBackgroundJobs jobs, IClock clock)
+{
+    /// <summary>Artefact kind of the checkpoints.</summary>
+    public const string NetworksKind = "networks";
+
+    /// <summary>Artefact kind of the feature files (float32 little-endian, pairs × 1024).</summary>
+    public const string FeaturesKind = "features";
+
+    /// <summary>Artefact kind of the mixture parameters (JSON).</summary>
+    public const string MixturesKind = "mixtures";
+
+    /// <summary>Fewest patients with accepted-lesion pairs and an outcome a training needs.</summary>
+    public const int MinimumPatients = 4;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    /// <summary>The network models, newest first.</summary>
+    /// <exception cref="ForbiddenException">The caller is neither administrator nor principal investigator.</exception>
+    public async Task<IReadOnlyList<NetworkModelView>> ListAsync(AccessScope scope, CancellationToken cancellationToken = default)
+    {
+        RequireLearning(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var ids = await db.NetworkModels.AsNoTracking().OrderByDescending(n => n.RequestedUtc).Select(n => n.Id).ToListAsync(cancellationToken);
+        var views = new List<NetworkModelView>(ids.Count);
+        foreach (var id in ids)
+        {
+            views.Add(await ViewAsync(db, id, cancellationToken));
+        }
+
+        return views;
+    }
+
+    /// <summary>One model by version.</summary>
+    /// <exception cref="NotFoundException">No such version.</exception>
+    public async Task<NetworkModelView> GetAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
+    {
+        RequireLearning(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var id = await db.NetworkModels.Where(n => n.Version == version).Select(n => (Guid?)n.Id).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException($"No network version {version}");
+        return await ViewAsync(db, id, cancellationToken);
+    }
+
+    /// <summary>One model by id.</summary>
+    public async Task<NetworkModelView> GetAsync(AccessScope scope, Guid id, CancellationToken cancellationToken = default)
+    {
+        RequireLearning(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        if (!await db.NetworkModels.AnyAsync(n => n.Id == id, cancellationToken))
+        {
+            throw new NotFoundException("No such network model");
+        }
+
+        return await ViewAsync(db, id, cancellationToken);
+    }
+
+    /// <summary>
+    /// Records a training request and queues it. A request with the same cohort and settings while an earlier one is
+    /// queued or training gives that one back.
+    /// </summary>
+    /// <exception cref="ForbiddenException">The caller is neither administrator nor principal investigator.</exception>
+    /// <exception cref="ValidationFailedException">Invalid settings, no such cohort, not a training cohort, or too few labelled patients with pairs.</exception>
+    public async Task<NetworkModelView> RequestTrainingAsync(AccessScope scope, string cohortCode, TrainingRequest request, CancellationToken cancellationToken = default)
+    {
+        RequireLearning(scope);
+        ArgumentNullException.ThrowIfNull(request);
+        var errors = Validate(request);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var cohort = await db.Cohorts.AsNoTracking().SingleOrDefaultAsync(c => c.Code == cohortCode, cancellationToken);
+        if (cohort is null)
+        {
+            errors.Add(new("cohort", $"No cohort with code '{cohortCode}'"));
+        }
+        else if (cohort.Kind != CohortKind.Training)
+        {
+            errors.Add(new("cohort", $"Cohort '{cohort.Code}' is a {cohort.Kind} cohort: the network is trained on a Training cohort only"));
+        }
+        else
+        {
+            var labelled = await LabelledPatientsAsync(db, cohort.Id, cancellationToken);
+            if (labelled.Count < MinimumPatients)
+            {
+                errors.Add(new("cohort", $"Cohort '{cohort.Code}' has {labelled.Count} patient(s) with accepted-lesion pairs and an outcome; training needs at least {MinimumPatients}"));
+            }
+            else if (labelled.Values.Distinct().Count() < 2)
+            {
+                errors.Add(new("cohort", $"Cohort '{cohort.Code}' has patients of one response class only (responders are best response CR or PR): training needs both"));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ValidationFailedException(errors);
+        }
+
+        var settingsJson = JsonSerializer.Serialize(request, Json);
+        var pending = await db.NetworkModels.AsNoTracking()
+            .Where(n => n.CohortId == cohort!.Id && n.SettingsJson == settingsJson && (n.Status == NetworkModelStatus.Queued || n.Status == NetworkModelStatus.Training))
+            .Select(n => (Guid?)n.Id).FirstOrDefaultAsync(cancellationToken);
+        if (pending is { } existing)
+        {
+            return await ViewAsync(db, existing, cancellationToken);
+        }
+
+        var now = clock.UtcNow;
+        var version = "net-" + now.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var taken = await db.NetworkModels.Where(n => n.Version.StartsWith(version)).Select(n => n.Version).ToListAsync(cancellationToken);
+        for (var i = 2; taken.Contains(version); i++)
+        {
+            version = $"net-{now:yyyyMMdd-HHmmss}-{i}";
+        }
+
+        var model = new NetworkModel
+        {
+            Id = Guid.NewGuid(),
+            Version = version,
+            CohortId = cohort!.Id,
+            Status = NetworkModelStatus.Queued,
+            SettingsJson = settingsJson,
+            TotalEpochs = request.Epochs,
+            RequestedBy = scope.UserName,
+            RequestedUtc = now,
+        };
+        db.NetworkModels.Add(model);
+        db.AuditEvents.Add(Audit(scope.UserName, now, "network.requested", model.Id, new { version, cohort = cohort.Code, settings = request }));
+        await db.SaveChangesAsync(cancellationToken);
+        jobs.EnqueueTraining(model.Id);
+        return await ViewAsync(db, model.Id, cancellationToken);
+    }
+
+    /// <summary>Queues the feature extraction of a trained network.</summary>
+    /// <exception cref="ValidationFailedException">The network is not trained.</exception>
+    public async Task<string> RequestExtractionAsync(AccessScope scope, Guid networkId, CancellationToken cancellationToken = default)
+    {
+        await RequireTrainedAsync(scope, networkId, cancellationToken);
+        return jobs.EnqueueExtraction(networkId);
+    }
+
+    /// <summary>Queues the mixture fit of a trained network.</summary>
+    /// <exception cref="ValidationFailedException">The network is not trained, or <paramref name="kMax"/> is out of 1..32.</exception>
+    public async Task<string> RequestMixtureAsync(AccessScope scope, Guid networkId, int kMax = 8, CancellationToken cancellationToken = default)
+    {
+        if (kMax is < 1 or > 32)
+        {
+            throw new ValidationFailedException([new("kMax", "K max is between 1 and 32")]);
+        }
+
+        await RequireTrainedAsync(scope, networkId, cancellationToken);
+        return jobs.EnqueueMixture(networkId, kMax);
+    }
+
+    /// <summary>
+    /// The training job. Splits the cohort's labelled patients into training and validation (by patient, seeded, stratified
+    /// by response), trains with early stopping on the validation loss, updates the model after every epoch, stores the
+    /// best checkpoint and marks the model trained. A trained or failed model is left alone; one found in training
+    /// (a crashed run) starts over. Bad data or an unusable device marks the model failed with the reason.
+    /// </summary>
+    public async Task RunTrainingAsync(Guid networkId, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var model = await db.NetworkModels.SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken);
+        if (model is null || model.Status is NetworkModelStatus.Trained or NetworkModelStatus.Failed)
+        {
+            return;
+        }
+
+        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var restarted = model.Status == NetworkModelStatus.Training;
+        model.Status = NetworkModelStatus.Training;
+        model.StartedUtc = clock.UtcNow;
+        model.CurrentEpoch = 0;
+        model.BestEpoch = 0;
+        model.ValidationAuc = null;
+        model.HistoryJson = JsonSerializer.Serialize(new NetworkHistory([], null, null), Json);
+        db.AuditEvents.Add(Audit("system", clock.UtcNow, restarted ? "network.restarted" : "network.started", model.Id, new { model.Version }));
+        await db.SaveChangesAsync(cancellationToken);
+
+        var checkpoint = Path.Combine(Path.GetTempPath(), $"derby-{model.Id:N}-{Environment.ProcessId}.bin");
+        try
+        {
+            var labelled = await LabelledPatientsAsync(db, model.CohortId, cancellationToken);
+            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings.CropSize, cancellationToken);
+            var (trainIds, validIds) = SplitByPatient(labelled.Where(l => data.ContainsKey(l.Key)).ToDictionary(), settings.ValidationFraction, settings.Seed);
+            var train = trainIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
+            var valid = validIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
+            if (train.Count < 2 || valid.Count < 1)
+            {
+                throw new InvalidOperationException($"{train.Count} training and {valid.Count} validation pairs: too few to train");
+            }
+
+            model.TrainingPatients = trainIds.Count;
+            model.ValidationPatients = validIds.Count;
+            model.TrainingPairs = train.Count;
+            model.ValidationPairs = valid.Count;
+            await db.SaveChangesAsync(cancellationToken);
+
+            var device = DeviceSelector.Select(settings.Device);
+            var cuda = device.type == TorchSharp.DeviceType.CUDA;
+            if (!cuda)
+            {
+                TorchRuntime.SetThreads(Math.Max(1, Environment.ProcessorCount));
+            }
+
+            var batch = settings.BatchSize > 0 ? settings.BatchSize : cuda ? 32 : 8;
+            progress?.Report($"{model.Version}: {train.Count} training pairs ({trainIds.Count} patients), {valid.Count} validation pairs ({validIds.Count} patients), device {device}, batch {batch}");
+            var trainPairs = train.Select(t => t.Pair).ToList();
+            var validPairs = valid.Select(v => v.Pair).ToList();
+            var validLabels = valid.Select(v => v.Label).ToArray();
+            var epochs = new List<EpochRecord>();
+            var bestLoss = double.PositiveInfinity;
+            var sinceBest = 0;
+            using (var network = DerbyPairNet.Create(settings.Seed))
+            {
+                DerbyTrainer.Train(network, trainPairs, train.Select(t => t.Label).ToList(),
+                    new TrainingOptions(settings.Epochs, Math.Max(2, batch), settings.LearningRate, 0.0, settings.Seed, RecalibrateBatchNorm: false),
+                    device, null, cancellationToken, (epoch, loss) =>
+                    {
+                        var p = DerbyTrainer.PredictResponder(network, validPairs, device, batch);
+                        var record = new EpochRecord(epoch, loss, LogLoss(p, validLabels), Auc(p, validLabels));
+                        epochs.Add(record);
+                        if (record.ValidationLoss < bestLoss || epoch == 1)
+                        {
+                            bestLoss = record.ValidationLoss;
+                            sinceBest = 0;
+                            model.BestEpoch = epoch;
+                            model.ValidationAuc = Finite(record.ValidationAuc);
+                            network.Save(checkpoint);
+                        }
+                        else
+                        {
+                            sinceBest++;
+                        }
+
+                        model.CurrentEpoch = epoch;
+                        model.HistoryJson = JsonSerializer.Serialize(new NetworkHistory(epochs, null, null), Json);
+                        // The job runs on a worker thread without a synchronisation context: waiting here is safe.
+                        db.SaveChangesAsync(cancellationToken).GetAwaiter().GetResult();
+                        progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                            $"epoch {epoch}/{settings.Epochs}: train loss {loss:F4}, validation loss {record.ValidationLoss:F4}, validation AUC {record.ValidationAuc:F3}"));
+                        return sinceBest < settings.Patience;
+                    });
+            }
+
+            // The kept weights, with batch-norm statistics recomputed on the training pairs (see DerbyTrainer.RecalibrateBatchNorm).
+            using var best = DerbyPairNet.Load(checkpoint, settings.Seed);
+            DerbyTrainer.RecalibrateBatchNorm(best, trainPairs, device, Math.Max(2, batch));
+            var trainP = DerbyTrainer.PredictResponder(best, trainPairs, device, batch);
+            var validP = DerbyTrainer.PredictResponder(best, validPairs, device, batch);
+            model.ValidationAuc = Finite(Auc(validP, validLabels));
+            var history = new NetworkHistory(epochs, Vote(train.Select(t => (t.Patient, t.Label)).ToList(), trainP), Vote(valid.Select(v => (v.Patient, v.Label)).ToList(), validP));
+            best.Save(checkpoint);
+            var (sha, _) = await artifacts.PutAsync(NetworksKind, await File.ReadAllBytesAsync(checkpoint, cancellationToken), cancellationToken);
+            model.CheckpointSha256 = sha;
+            model.HistoryJson = JsonSerializer.Serialize(history, Json);
+            model.Status = NetworkModelStatus.Trained;
+            model.FinishedUtc = clock.UtcNow;
+            db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.trained", model.Id,
+                new { model.Version, model.BestEpoch, model.ValidationAuc, epochs = epochs.Count, checkpoint = sha }));
+            FaultPoints.Pass("network.commit");
+            await db.SaveChangesAsync(cancellationToken);
+            progress?.Report($"{model.Version}: trained, best epoch {model.BestEpoch}, validation AUC {model.ValidationAuc:F3}");
+        }
+        catch (Exception ex) when (ex is InvalidDataException or InvalidOperationException or ArgumentException or LibTorchLoadException)
+        {
+            model.Status = NetworkModelStatus.Failed;
+            model.Error = ex.Message.Length > 2000 ? ex.Message[..2000] : ex.Message;
+            model.FinishedUtc = clock.UtcNow;
+            db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.failed", model.Id, new { model.Version, error = model.Error }));
+            await db.SaveChangesAsync(CancellationToken.None);
+        }
+        finally
+        {
+            File.Delete(checkpoint);
+        }
+    }
+
+    /// <summary>
+    /// The feature job: the 1024-d features of every stored pair set (every patient, every cohort) under a trained network,
+    /// one feature file and one row per pair set, each written in its own transaction; pair sets that have features are
+    /// skipped, so a rerun after a crash finishes the rest.
+    /// </summary>
+    public async Task ExtractFeaturesAsync(Guid networkId, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var model = await db.NetworkModels.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken);
+        if (model is not { Status: NetworkModelStatus.Trained, CheckpointSha256: not null })
+        {
+            return;
+        }
+
+        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var done = await db.FeatureSets.Where(f => f.NetworkModelId == networkId).Select(f => f.PairSetId).ToListAsync(cancellationToken);
+        var todo = await db.PairSets.AsNoTracking().Where(p => p.PairCount > 0 && !done.Contains(p.Id))
+            .OrderBy(p => p.CreatedUtc).Select(p => new { p.Id, p.Sha256 }).ToListAsync(cancellationToken);
+        if (todo.Count == 0)
+        {
+            return;
+        }
+
+        var device = DeviceSelector.Select(settings.Device);
+        var cuda = device.type == TorchSharp.DeviceType.CUDA;
+        if (!cuda)
+        {
+            TorchRuntime.SetThreads(Math.Max(1, Environment.ProcessorCount));
+        }
+
+        using var network = await LoadNetworkAsync(model, cancellationToken);
+        var n = 0;
+        foreach (var set in todo)
+        {
+            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, settings.CropSize)).ToList();
+            var features = DerbyTrainer.ExtractFeatures(network, pairs, device, cuda ? 64 : 16);
+            var bytes = new byte[features.Length * DerbyPairNet.FeatureSize * sizeof(float)];
+            for (var i = 0; i < features.Length; i++)
+            {
+                Buffer.BlockCopy(features[i], 0, bytes, i * DerbyPairNet.FeatureSize * sizeof(float), DerbyPairNet.FeatureSize * sizeof(float));
+            }
+
+            var (sha, _) = await artifacts.PutAsync(FeaturesKind, bytes, cancellationToken);
+            db.FeatureSets.Add(new FeatureSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = sha, PairCount = features.Length, CreatedUtc = clock.UtcNow });
+            FaultPoints.Pass("features.commit");
+            await db.SaveChangesAsync(cancellationToken);
+            progress?.Report($"features {++n}/{todo.Count}: {features.Length} pairs");
+        }
+
+        db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.features", networkId, new { model.Version, pairSets = todo.Count }));
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The mixture job: a diagonal-covariance Gaussian mixture on the training cohort's pair features, K chosen by BIC over
+    /// 1..<paramref name="kMax"/> (seeded with the network's seed), then F_img (the responsibilities) of every pair that has
+    /// features, written with the mixture in one transaction. With a mixture already fitted, only pairs without F_img get
+    /// theirs (from the stored parameters): a rerun adds nothing.
+    /// </summary>
+    public async Task FitMixtureAsync(Guid networkId, int kMax = 8, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(kMax, 1);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var model = await db.NetworkModels.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken);
+        if (model is not { Status: NetworkModelStatus.Trained })
+        {
+            return;
+        }
+
+        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var sets = await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId)
+            .Select(f => new { f.PairSetId, f.Sha256, f.PairCount, PatientId = f.PairSet!.Lesion!.PatientId }).ToListAsync(cancellationToken);
+        if (sets.Count == 0)
+        {
+            throw new InvalidOperationException($"Network {model.Version} has no features yet: run the extraction first");
+        }
+
+        var members = (await db.CohortMemberships.Where(m => m.CohortId == model.CohortId).Select(m => m.PatientId).ToListAsync(cancellationToken)).ToHashSet();
+        var pairIds = await db.ImagePairs.AsNoTracking().Where(p => sets.Select(s => s.PairSetId).Contains(p.PairSetId))
+            .Select(p => new { p.Id, p.PairSetId, p.Index }).ToListAsync(cancellationToken);
+        var byKey = pairIds.ToDictionary(p => (p.PairSetId, p.Index), p => p.Id);
+        var rows = new List<(long PairId, float[] Features, bool Training)>();
+        foreach (var set in sets)
+        {
+            var features = await ReadFeaturesAsync(set.Sha256, set.PairCount, cancellationToken);
+            for (var i = 0; i < features.Length; i++)
+            {
+                rows.Add((byKey[(set.PairSetId, i)], features[i], members.Contains(set.PatientId)));
+            }
+        }
+
+        var mixture = await db.MixtureModels.Where(m => m.NetworkModelId == networkId).OrderByDescending(m => m.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
+        GaussianMixture gmm;
+        var created = mixture is null;
+        if (mixture is null)
+        {
+            var x = GaussianMixture.ToDouble(rows.Where(r => r.Training).Select(r => r.Features).ToArray());
+            if (x.Length < 2)
+            {
+                throw new InvalidOperationException($"{x.Length} training pair(s) with features: too few for a mixture");
+            }
+
+            var seed = unchecked((int)settings.Seed);
+            var selection = GaussianMixture.SelectByBic(x, Enumerable.Range(1, Math.Min(kMax, x.Length - 1)), CovarianceType.Diagonal, seed);
+            gmm = selection.Best;
+            var parameters = new MixtureParameters(gmm.CovarianceType.ToString(), [.. gmm.Weights],
+                Enumerable.Range(0, gmm.Components).Select(gmm.Mean).ToArray(),
+                Enumerable.Range(0, gmm.Components).Select(gmm.CovarianceParameters).ToArray());
+            var (sha, _) = await artifacts.PutAsync(MixturesKind, JsonSerializer.SerializeToUtf8Bytes(parameters, Json), cancellationToken);
+            mixture = new MixtureModel
+            {
+                Id = Guid.NewGuid(),
+                NetworkModelId = networkId,
+                K = gmm.Components,
+                CovarianceType = gmm.CovarianceType.ToString(),
+                BicJson = JsonSerializer.Serialize(selection.Candidates.Select(c => new BicPoint(c.K, c.Bic)), Json),
+                ParametersSha256 = sha,
+                TrainingPairs = x.Length,
+                Seed = seed,
+                CreatedUtc = clock.UtcNow,
+            };
+            db.MixtureModels.Add(mixture);
+            progress?.Report($"mixture: K = {mixture.K} chosen by BIC on {x.Length} training pairs");
+        }
+        else
+        {
+            var bytes = await ReadArtifactAsync(MixturesKind, mixture.ParametersSha256, cancellationToken);
+            var p = JsonSerializer.Deserialize<MixtureParameters>(bytes, Json) ?? throw new InvalidDataException("Unreadable mixture parameters");
+            gmm = GaussianMixture.FromParameters(Enum.Parse<CovarianceType>(p.CovarianceType), p.Weights, p.Means, p.Covariances);
+        }
+
+        var have = (await db.PairImageFeatures.Where(f => f.MixtureModelId == mixture.Id).Select(f => f.ImagePairId).ToListAsync(cancellationToken)).ToHashSet();
+        var missing = rows.Where(r => !have.Contains(r.PairId)).ToList();
+        if (missing.Count == 0 && !created)
+        {
+            return;
+        }
+
+        var responsibilities = missing.Count == 0 ? [] : gmm.Responsibilities(missing.Select(r => r.Features).ToArray());
+        for (var i = 0; i < missing.Count; i++)
+        {
+            db.PairImageFeatures.Add(new PairImageFeature
+            {
+                MixtureModelId = mixture.Id,
+                ImagePairId = missing[i].PairId,
+                ResponsibilitiesJson = JsonSerializer.Serialize(responsibilities[i], Json),
+            });
+        }
+
+        db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.mixture", networkId, new { model.Version, mixture.K, pairs = missing.Count }));
+        FaultPoints.Pass("mixture.commit");
+        await db.SaveChangesAsync(cancellationToken);
+        progress?.Report($"mixture: F_img of {missing.Count} pair(s) stored");
+    }
+
+    /// <summary>Resamples a stored pair's crops (bilinear) to the network's crop size.</summary>
+    internal static PairInput ToInput(PetCtPair pair, int cropSize)
+    {
+        if (pair.CropSize == cropSize)
+        {
+            return new PairInput(pair.Pet, pair.Ct, cropSize);
+        }
+
+        var plane = pair.CropSize * pair.CropSize;
+        var ct = new float[3 * cropSize * cropSize];
+        for (var c = 0; c < 3; c++)
+        {
+            Resize(pair.Ct.AsSpan(c * plane, plane), pair.CropSize, cropSize).CopyTo(ct, c * cropSize * cropSize);
+        }
+
+        return new PairInput(Resize(pair.Pet, pair.CropSize, cropSize), ct, cropSize);
+    }
+
+    private static float[] Resize(ReadOnlySpan<float> source, int from, int to)
+    {
+        var result = new float[to * to];
+        var scale = (double)from / to;
+        for (var y = 0; y < to; y++)
+        {
+            var sy = Math.Clamp(((y + 0.5) * scale) - 0.5, 0, from - 1);
+            var y0 = (int)sy;
+            var y1 = Math.Min(y0 + 1, from - 1);
+            var fy = sy - y0;
+            for (var x = 0; x < to; x++)
+            {
+                var sx = Math.Clamp(((x + 0.5) * scale) - 0.5, 0, from - 1);
+                var x0 = (int)sx;
+                var x1 = Math.Min(x0 + 1, from - 1);
+                var fx = sx - x0;
+                var top = (source[(y0 * from) + x0] * (1 - fx)) + (source[(y0 * from) + x1] * fx);
+                var bottom = (source[(y1 * from) + x0] * (1 - fx)) + (source[(y1 * from) + x1] * fx);
+                result[(y * to) + x] = (float)((top * (1 - fy)) + (bottom * fy));
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>Pair-level AUC (Mann-Whitney, ties counted half); NaN when one class is missing.</summary>
+    public static double Auc(IReadOnlyList<float> scores, IReadOnlyList<int> labels)
+    {
+        var pos = Enumerable.Range(0, labels.Count).Where(i => labels[i] == 1).Select(i => scores[i]).ToArray();
+        var neg = Enumerable.Range(0, labels.Count).Where(i => labels[i] == 0).Select(i => scores[i]).ToArray();
+        if (pos.Length == 0 || neg.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        double wins = 0;
+        foreach (var p in pos)
+        {
+            foreach (var q in neg)
+            {
+                wins += p > q ? 1 : p == q ? 0.5 : 0;
+            }
+        }
+
+        return wins / ((double)pos.Length * neg.Length);
+    }
+
+    /// <summary>
+    /// Splits patients into training and validation by patient, stratified by label and seeded: in each class a share
+    /// <paramref name="fraction"/> (rounded, at least one when the class has two or more) goes to validation.
+    /// </summary>
+    public static (List<Guid> Training, List<Guid> Validation) SplitByPatient(IReadOnlyDictionary<Guid, int> labels, double fraction, long seed)
+    {
+        var random = new Random(unchecked((int)seed));
+        var training = new List<Guid>();
+        var validation = new List<Guid>();
+        foreach (var group in labels.GroupBy(l => l.Value).OrderBy(g => g.Key))
+        {
+            var ids = group.Select(g => g.Key).Order().ToArray();
+            random.Shuffle(ids);
+            var take = ids.Length < 2 ? 0 : Math.Clamp((int)Math.Round(ids.Length * fraction), 1, ids.Length - 1);
+            validation.AddRange(ids.Take(take));
+            training.AddRange(ids.Skip(take));
+        }
+
+        return (training, validation);
+    }
+
+    private static double LogLoss(IReadOnlyList<float> p, IReadOnlyList<int> labels)
+    {
+        double sum = 0;
+        for (var i = 0; i < p.Count; i++)
+        {
+            var q = Math.Clamp(p[i], 1e-7, 1 - 1e-7);
+            sum -= labels[i] == 1 ? Math.Log(q) : Math.Log(1 - q);
+        }
+
+        return sum / p.Count;
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
+    private static PatientVote Vote(IReadOnlyList<(Guid Patient, int Label)> pairs, IReadOnlyList<float> p)
+    {
+        var patients = pairs.Select((x, i) => (x.Patient, x.Label, Vote: p[i] > 0.5f ? 1 : 0)).GroupBy(x => x.Patient)
+            .Select(g => (Label: g.First().Label, Share: (float)g.Average(x => x.Vote))).ToList();
+        var accuracy = patients.Count == 0 ? double.NaN : patients.Average(x => (x.Share > 0.5f ? 1 : 0) == x.Label ? 1.0 : 0.0);
+        return new PatientVote(patients.Count, accuracy, Auc(patients.Select(x => x.Share).ToList(), patients.Select(x => x.Label).ToList()));
+    }
+
+    private static List<FieldError> Validate(TrainingRequest r)
+    {
+        var errors = new List<FieldError>();
+        if (r.Epochs is < 1 or > 500)
+        {
+            errors.Add(new("epochs", "Epochs are between 1 and 500"));
+        }
+
+        if (r.BatchSize is < 0 or 1 or > 512)
+        {
+            errors.Add(new("batchSize", "The batch size is 0 (adapt to the device) or between 2 and 512"));
+        }
+
+        if (!double.IsFinite(r.LearningRate) || r.LearningRate is <= 0 or > 1)
+        {
+            errors.Add(new("learningRate", "The learning rate is in (0, 1]"));
+        }
+
+        if (r.CropSize is < 16 or > 256)
+        {
+            errors.Add(new("cropSize", "The crop size is between 16 and 256"));
+        }
+
+        if (r.Patience < 1)
+        {
+            errors.Add(new("patience", "The patience is at least 1 epoch"));
+        }
+
+        if (!double.IsFinite(r.ValidationFraction) || r.ValidationFraction is <= 0 or > 0.5)
+        {
+            errors.Add(new("validationFraction", "The validation fraction is in (0, 0.5]"));
+        }
+
+        var device = (r.Device ?? string.Empty).Trim().ToLowerInvariant();
+        if (device is not ("cpu" or "cuda" or "auto") && !(device.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(device.AsSpan(5), out _)))
+        {
+            errors.Add(new("device", "The device is cpu, cuda, cuda:N or auto"));
+        }
+
+        return errors;
+    }
+
+    private static void RequireLearning(AccessScope scope)
+    {
+        if (!(scope.IsSystem || scope.IsAdmin || scope.Roles.Contains(DerbyRoles.PrincipalInvestigator)))
+        {
+            throw new ForbiddenException("Only administrators and principal investigators train networks");
+        }
+    }
+
+    private async Task RequireTrainedAsync(AccessScope scope, Guid networkId, CancellationToken cancellationToken)
+    {
+        RequireLearning(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var status = await db.NetworkModels.Where(n => n.Id == networkId).Select(n => (NetworkModelStatus?)n.Status).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException("No such network model");
+        if (status != NetworkModelStatus.Trained)
+        {
+            throw new ValidationFailedException([new("status", $"The network is {status.ToString().ToLowerInvariant()}, not trained")]);
+        }
+    }
+
+    /// <summary>Patients of the cohort with an outcome and at least one accepted lesion with pairs: responder (CR/PR) 1, else 0.</summary>
+    private static async Task<Dictionary<Guid, int>> LabelledPatientsAsync(IDerbyDbContext db, int cohortId, CancellationToken cancellationToken)
+    {
+        var rows = await db.CohortMemberships.Where(m => m.CohortId == cohortId)
+            .Join(db.Outcomes, m => m.PatientId, o => o.PatientId, (m, o) => new { m.PatientId, o.BestResponse })
+            .Where(x => db.PairSets.Any(s => s.Lesion!.PatientId == x.PatientId && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0))
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => r.PatientId, r => r.BestResponse is RecistResponse.CompleteResponse or RecistResponse.PartialResponse ? 1 : 0);
+    }
+
+    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, int cropSize, CancellationToken cancellationToken)
+    {
+        var ids = patients.ToList();
+        var sets = await db.PairSets.AsNoTracking().Where(s => ids.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
+            .OrderBy(s => s.CreatedUtc).Select(s => new { s.Lesion!.PatientId, s.Sha256 }).ToListAsync(cancellationToken);
+        var result = new Dictionary<Guid, List<PairInput>>();
+        foreach (var set in sets)
+        {
+            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, cropSize));
+            if (!result.TryGetValue(set.PatientId, out var list))
+            {
+                result[set.PatientId] = list = [];
+            }
+
+            list.AddRange(pairs);
+        }
+
+        return result;
+    }
+
+    private async Task<Derby.Imaging.Pairs.PairSet> ReadPairSetAsync(string sha256, CancellationToken cancellationToken) =>
+        PairSetFile.Read(new MemoryStream(await ReadArtifactAsync(Segmentation.LesionService.PairsKind, sha256, cancellationToken)));
+
+    private async Task<float[][]> ReadFeaturesAsync(string sha256, int rows, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadArtifactAsync(FeaturesKind, sha256, cancellationToken);
+        var width = DerbyPairNet.FeatureSize;
+        if (bytes.Length != rows * width * sizeof(float))
+        {
+            throw new InvalidDataException($"Feature file {sha256} has {bytes.Length} bytes, not {rows} × {width} floats");
+        }
+
+        var result = new float[rows][];
+        for (var i = 0; i < rows; i++)
+        {
+            result[i] = new float[width];
+            Buffer.BlockCopy(bytes, i * width * sizeof(float), result[i], 0, width * sizeof(float));
+        }
+
+        return result;
+    }
+
+    private async Task<DerbyPairNet> LoadNetworkAsync(NetworkModel model, CancellationToken cancellationToken)
+    {
+        var bytes = await ReadArtifactAsync(NetworksKind, model.CheckpointSha256!, cancellationToken);
+        var path = Path.Combine(Path.GetTempPath(), $"derby-load-{Guid.NewGuid():N}.bin");
+        try
+        {
+            await File.WriteAllBytesAsync(path, bytes, cancellationToken);
+            var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+            return DerbyPairNet.Load(path, settings.Seed);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    /// <summary>An artefact read back and checked against its hash.</summary>
+    private async Task<byte[]> ReadArtifactAsync(string kind, string sha256, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(kind, sha256), cancellationToken);
+        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha256)
+        {
+            throw new InvalidDataException($"The {kind} artefact {sha256} does not match its SHA-256: the store was altered");
+        }
+
+        return bytes;
+    }
+
+    private async Task<NetworkModelView> ViewAsync(IDerbyDbContext db, Guid id, CancellationToken cancellationToken)
+    {
+        var n = await db.NetworkModels.AsNoTracking().Include(m => m.Cohort).SingleAsync(m => m.Id == id, cancellationToken);
+        var features = await db.FeatureSets.CountAsync(f => f.NetworkModelId == id, cancellationToken);
+        var pairSets = await db.PairSets.CountAsync(p => p.PairCount > 0, cancellationToken);
+        var mixture = await db.MixtureModels.AsNoTracking().Where(m => m.NetworkModelId == id).OrderByDescending(m => m.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
+        MixtureView? mixtureView = null;
+        if (mixture is not null)
+        {
+            var withF = await db.PairImageFeatures.CountAsync(f => f.MixtureModelId == mixture.Id, cancellationToken);
+            mixtureView = new MixtureView(mixture.Id, mixture.K, mixture.CovarianceType, JsonSerializer.Deserialize<BicPoint[]>(mixture.BicJson, Json) ?? [],
+                mixture.TrainingPairs, withF, mixture.CreatedUtc);
+        }
+
+        var history = n.HistoryJson is null ? new NetworkHistory([], null, null) : JsonSerializer.Deserialize<NetworkHistory>(n.HistoryJson, Json) ?? new NetworkHistory([], null, null);
+        return new NetworkModelView(n.Id, n.Version, n.Cohort?.Code ?? string.Empty, n.Status, JsonSerializer.Deserialize<TrainingRequest>(n.SettingsJson, Json) ?? new TrainingRequest(),
+            n.CurrentEpoch, n.TotalEpochs, history, n.BestEpoch, n.ValidationAuc, n.CheckpointSha256, n.TrainingPatients, n.ValidationPatients, n.TrainingPairs,
+            n.ValidationPairs, n.Error, n.RequestedBy, n.RequestedUtc, n.StartedUtc, n.FinishedUtc, features, pairSets, mixtureView);
+    }
+
+    private static AuditEvent Audit(string actor, DateTime when, string action, Guid entity, object? details) => new()
+    {
+        OccurredUtc = when,
+        Actor = actor,
+        Action = action,
+        EntityType = nameof(NetworkModel),
+        EntityId = entity.ToString(),
+        Details = details is null ? null : JsonSerializer.Serialize(details, Json),
+    };
+
+    /// <summary>The stored form of a mixture's parameters.</summary>
+    private sealed record MixtureParameters(string CovarianceType, double[] Weights, double[][] Means, double[][] Covariances);
+}

@@ -1,0 +1,123 @@
+using System.CommandLine;
+using Derby.Application.Access;
+using Derby.Application.Learning;
+using Derby.Domain;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Derby.Cli.Commands;
+
+/// <summary>
+/// <c>derby network train|extract|gmm|list</c>: the network jobs run in the foreground (progress lines on standard error,
+/// the model as JSON on standard output). Rerunning an interrupted command finishes the work without duplicating it.
+/// </summary>
+internal static class NetworkCommand
+{
+    public static Command Build()
+    {
+        var command = new Command("network", "Train the DERBY pair network, extract pair features, fit the Gaussian mixture (F_img)");
+        command.Subcommands.Add(Train());
+        command.Subcommands.Add(Extract());
+        command.Subcommands.Add(Gmm());
+        command.Subcommands.Add(List());
+        return command;
+    }
+
+    private static Command Train()
+    {
+        var cohort = new Option<string>("--cohort") { Description = "Code of the training cohort", Required = true };
+        var epochs = new Option<int>("--epochs") { Description = "Most epochs (early stopping may end sooner)", DefaultValueFactory = _ => 30 };
+        var crop = new Option<int>("--crop") { Description = "Crop size the network sees (pairs are resampled)", DefaultValueFactory = _ => 64 };
+        var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling and validation split", DefaultValueFactory = _ => 42 };
+        var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
+        var batch = new Option<int>("--batch") { Description = "Pairs per step (0: adapt to the device)", DefaultValueFactory = _ => 0 };
+        var patience = new Option<int>("--patience") { Description = "Epochs without a better validation loss before stopping", DefaultValueFactory = _ => 5 };
+        var command = new Command("train", "Train a network on a training cohort's accepted lesions (foreground)") { cohort, epochs, crop, seed, device, batch, patience };
+        command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var networks = services.GetRequiredService<NetworkService>();
+            var request = new TrainingRequest(Epochs: parse.GetValue(epochs), BatchSize: parse.GetValue(batch), Seed: parse.GetValue(seed),
+                CropSize: parse.GetValue(crop), Device: parse.GetValue(device)!, Patience: parse.GetValue(patience));
+            var model = await networks.RequestTrainingAsync(AccessScope.System, parse.GetValue(cohort)!, request, token);
+            await Console.Error.WriteLineAsync($"training {model.Version} on cohort {model.CohortCode}");
+            await networks.RunTrainingAsync(model.Id, new ErrorLines(), token);
+            model = await networks.GetAsync(AccessScope.System, model.Id, token);
+            Json.Write(Summary(model));
+            return model.Status == NetworkModelStatus.Trained ? 0 : 3;
+        }, ct));
+        return command;
+    }
+
+    private static Command Extract()
+    {
+        var version = new Option<string>("--version") { Description = "Network version (net-YYYYMMDD-HHMMSS)", Required = true };
+        var command = new Command("extract", "Extract the 1024-d features of every pair set under a trained network (foreground)") { version };
+        command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var networks = services.GetRequiredService<NetworkService>();
+            var model = await networks.GetAsync(AccessScope.System, parse.GetValue(version)!, token);
+            await networks.RequestExtractionAsync(AccessScope.System, model.Id, token);
+            await networks.ExtractFeaturesAsync(model.Id, new ErrorLines(), token);
+            Json.Write(Summary(await networks.GetAsync(AccessScope.System, model.Id, token)));
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command Gmm()
+    {
+        var version = new Option<string>("--version") { Description = "Network version (net-YYYYMMDD-HHMMSS)", Required = true };
+        var kMax = new Option<int>("--k-max") { Description = "Largest K tried (BIC over 1..K)", DefaultValueFactory = _ => 8 };
+        var command = new Command("gmm", "Fit the Gaussian mixture on the training cohort's features and store every pair's F_img (foreground)") { version, kMax };
+        command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var networks = services.GetRequiredService<NetworkService>();
+            var model = await networks.GetAsync(AccessScope.System, parse.GetValue(version)!, token);
+            await networks.RequestMixtureAsync(AccessScope.System, model.Id, parse.GetValue(kMax), token);
+            await networks.FitMixtureAsync(model.Id, parse.GetValue(kMax), new ErrorLines(), token);
+            Json.Write(Summary(await networks.GetAsync(AccessScope.System, model.Id, token)));
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static Command List()
+    {
+        var command = new Command("list", "List the network models");
+        command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
+        {
+            var models = await services.GetRequiredService<NetworkService>().ListAsync(AccessScope.System, token);
+            Json.Write(models.Select(Summary).ToList());
+            return 0;
+        }, ct));
+        return command;
+    }
+
+    private static object Summary(NetworkModelView m) => new
+    {
+        m.Id,
+        m.Version,
+        Cohort = m.CohortCode,
+        m.Status,
+        m.Error,
+        m.Settings,
+        m.CurrentEpoch,
+        m.TotalEpochs,
+        m.BestEpoch,
+        m.ValidationAuc,
+        m.TrainingPatients,
+        m.ValidationPatients,
+        m.TrainingPairs,
+        m.ValidationPairs,
+        m.History,
+        Checkpoint = m.CheckpointSha256,
+        m.FeatureSets,
+        m.PairSets,
+        m.Mixture,
+    };
+
+    /// <summary>Progress lines on standard error, written at once (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
+    private sealed class ErrorLines : IProgress<string>
+    {
+        public void Report(string value) => Console.Error.WriteLine(value);
+    }
+}

@@ -1,0 +1,83 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+
+namespace Derby.Web.EndToEndTests;
+
+/// <summary>
+/// The deep-learning page in a real browser on the demo (./run.sh: the published app loads LibTorch): the principal
+/// investigator starts a 1-epoch crop-32 training on the demo's training cohort (lesions drawn by the synthetic physician),
+/// sees it trained with its epoch chart, then queues the feature extraction and the mixture and sees both complete.
+/// Screenshots are kept in artifacts/e2e.
+/// </summary>
+[Collection(DemoCollection.Name)]
+public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifetime
+{
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+
+    public async Task InitializeAsync()
+    {
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+    }
+
+    [GeneratedRegex(@"^(\d+) / \1 pair sets$")]
+    private static partial Regex AllPairSets();
+
+    [Fact]
+    public async Task Pi_TrainsANetwork_SeesTheEpochChart_ThenExtractsFeaturesAndFitsTheMixture()
+    {
+        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 1000 }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", "pi");
+        await page.FillAsync("#password", demo.Passwords["pi"]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+
+        await page.ClickAsync("a[href='/learning']");
+        await page.WaitForURLAsync("**/learning");
+        // The form prefilled by the link's query: 1 epoch, crop 32 (the rest as the page sets them: training cohort, seed 42).
+        await page.GotoAsync("/learning?epochs=1&crop=32");
+        await page.WaitForSelectorAsync("[data-testid=training-form]");
+        await page.WaitForSelectorAsync("[data-testid=start-training]", new() { State = WaitForSelectorState.Attached });
+        await Task.Delay(1000);  // the circuit attaches after the prerender
+        await page.ClickAsync("[data-testid=start-training]");
+
+        var status = page.Locator("[data-testid=model-status]").First;
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(queued|training|trained)$"));
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(trained|failed)$"), new() { Timeout = 240_000 });
+        if (await status.InnerTextAsync() == "failed")
+        {
+            Assert.Fail("The training failed: " + await page.Locator("[data-testid=model-detail]").InnerTextAsync());
+        }
+
+        await Assertions.Expect(page.Locator("[data-testid=model-epochs]").First).ToHaveTextAsync("epoch 1 / 1");
+        await page.WaitForSelectorAsync("[data-testid=epoch-chart] svg");
+        await page.WaitForSelectorAsync("[data-testid=patient-vote]");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "learning-trained.png"), FullPage = true });
+
+        await page.Locator("[data-testid=extract-features]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=model-features]").First).ToHaveTextAsync(AllPairSets(), new() { Timeout = 180_000 });
+        Assert.DoesNotMatch(@"^0 / ", await page.Locator("[data-testid=model-features]").First.InnerTextAsync());
+
+        await page.Locator("[data-testid=fit-mixture]").First.ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=model-mixture]").First).ToHaveTextAsync(new Regex(@"^K = \d+, F_img for [1-9]\d* pairs$"), new() { Timeout = 120_000 });
+        await page.WaitForSelectorAsync("[data-testid=bic-chart] svg");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "learning-mixture.png"), FullPage = true });
+    }
+}
