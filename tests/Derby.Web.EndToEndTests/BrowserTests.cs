@@ -124,7 +124,7 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         // The choices open in a popover at the end of the page, not inside the form.
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "FOLFOX + bevacizumab" }).ClickAsync();
         await page.ClickAsync("[data-testid=register-submit]");
-        await Assertions.Expect(page.Locator("[data-testid=patient-pseudonym]")).ToHaveTextAsync(pseudonym);
+        await Assertions.Expect(page.Locator("[data-testid=patient-pseudonym]")).ToHaveTextAsync(pseudonym, new() { Timeout = 30_000 });
 
         await page.FillAsync("[data-testid=cea_ng_ml]", "-5");
         await page.FillAsync("[data-testid=age_years]", "95");
