@@ -48,6 +48,7 @@ public static class WebPipeline
         app.MapAccountEndpoints();
         app.MapApiEndpoints();
         app.MapLesionEndpoints();
+        app.MapNetworkEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

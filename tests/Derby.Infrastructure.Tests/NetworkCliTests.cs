@@ -85,10 +85,12 @@ public sealed class NetworkCliTests : IDisposable
         var crashed = await Cli.RunLearningAsync(data, "features.commit:3", "network", "extract", "--version", version);
         Assert.NotEqual(0, crashed.ExitCode);
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM FeatureSets"));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM GradCamSets"));
         Ok(await Cli.RunLearningAsync(data, null, "network", "extract", "--version", version));
         Assert.Equal(pairSets, await CountAsync("SELECT count(*) FROM FeatureSets"));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM PairSets s WHERE NOT EXISTS (SELECT 1 FROM FeatureSets f WHERE f.PairSetId = s.Id)"));
         Assert.Equal(0, await CountAsync("SELECT count(*) FROM PairSets s JOIN FeatureSets f ON f.PairSetId = s.Id WHERE f.PairCount <> s.PairCount"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM PairSets s WHERE NOT EXISTS (SELECT 1 FROM GradCamSets g WHERE g.PairSetId = s.Id AND g.PairCount = s.PairCount AND g.CropSize = 32)"));
         Ok(await Cli.RunLearningAsync(data, null, "network", "extract", "--version", version));
         Assert.Equal(pairSets, await CountAsync("SELECT count(*) FROM FeatureSets"));
 

@@ -99,6 +99,20 @@ public sealed class RolePagesTests(DerbyWebFactory app)
     }
 
     [Fact]
+    public async Task NetworkApi_AnswersAdminsAndPis_AndIsForbiddenToEveryoneElse()
+    {
+        foreach (var (user, _, _) in DerbyWebFactory.Accounts)
+        {
+            var client = await app.SignInAsync(user);
+            var list = await client.GetAsync("/api/networks");
+            var gradCam = await client.GetAsync("/api/networks/net-20000101-000000/pairs/1/gradcam");
+            var allowed = user is "admin" or "pi";
+            Assert.Equal(allowed ? HttpStatusCode.OK : HttpStatusCode.Forbidden, list.StatusCode);
+            Assert.Equal(allowed ? HttpStatusCode.NotFound : HttpStatusCode.Forbidden, gradCam.StatusCode);
+        }
+    }
+
+    [Fact]
     public async Task CoordinatorImportPage_ShowsTheFormatOfEveryTable()
     {
         var client = await app.SignInAsync("zsh-coordinator");

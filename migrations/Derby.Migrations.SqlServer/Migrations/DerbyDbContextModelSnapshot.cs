@@ -240,6 +240,44 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.ToTable("FeatureSets");
                 });
 
+            modelBuilder.Entity("Derby.Domain.GradCamSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    SqlServerPropertyBuilderExtensions.UseIdentityColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("CropSize")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("nvarchar(64)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId");
+
+                    b.HasIndex("NetworkModelId", "PairSetId")
+                        .IsUnique();
+
+                    b.ToTable("GradCamSets");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.Property<long>("Id")
@@ -1328,6 +1366,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                 });
 
             modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany()
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+
+                    b.Navigation("PairSet");
+                });
+
+            modelBuilder.Entity("Derby.Domain.GradCamSet", b =>
                 {
                     b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
                         .WithMany()

@@ -1095,3 +1095,51 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127151004_GradCamMaps'
+)
+BEGIN
+    CREATE TABLE [GradCamSets] (
+        [Id] bigint NOT NULL IDENTITY,
+        [NetworkModelId] uniqueidentifier NOT NULL,
+        [PairSetId] uniqueidentifier NOT NULL,
+        [Sha256] nvarchar(64) NOT NULL,
+        [PairCount] int NOT NULL,
+        [CropSize] int NOT NULL,
+        [CreatedUtc] datetime2 NOT NULL,
+        CONSTRAINT [PK_GradCamSets] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_GradCamSets_NetworkModels_NetworkModelId] FOREIGN KEY ([NetworkModelId]) REFERENCES [NetworkModels] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_GradCamSets_PairSets_PairSetId] FOREIGN KEY ([PairSetId]) REFERENCES [PairSets] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127151004_GradCamMaps'
+)
+BEGIN
+    CREATE UNIQUE INDEX [IX_GradCamSets_NetworkModelId_PairSetId] ON [GradCamSets] ([NetworkModelId], [PairSetId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127151004_GradCamMaps'
+)
+BEGIN
+    CREATE INDEX [IX_GradCamSets_PairSetId] ON [GradCamSets] ([PairSetId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127151004_GradCamMaps'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127151004_GradCamMaps', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -229,6 +229,42 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.ToTable("FeatureSets");
                 });
 
+            modelBuilder.Entity("Derby.Domain.GradCamSet", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("CropSize")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("NetworkModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("PairCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("PairSetId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Sha256")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PairSetId");
+
+                    b.HasIndex("NetworkModelId", "PairSetId")
+                        .IsUnique();
+
+                    b.ToTable("GradCamSets");
+                });
+
             modelBuilder.Entity("Derby.Domain.ImagePair", b =>
                 {
                     b.Property<long>("Id")
@@ -1298,6 +1334,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                 });
 
             modelBuilder.Entity("Derby.Domain.FeatureSet", b =>
+                {
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.PairSet", "PairSet")
+                        .WithMany()
+                        .HasForeignKey("PairSetId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("NetworkModel");
+
+                    b.Navigation("PairSet");
+                });
+
+            modelBuilder.Entity("Derby.Domain.GradCamSet", b =>
                 {
                     b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
                         .WithMany()

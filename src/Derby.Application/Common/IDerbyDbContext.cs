@@ -59,6 +59,9 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
     /// <summary>F_img per pair and mixture.</summary>
     DbSet<PairImageFeature> PairImageFeatures { get; }
 
+    /// <summary>Grad-CAM maps per network and pair set.</summary>
+    DbSet<GradCamSet> GradCamSets { get; }
+
     DatabaseFacade Database { get; }
 
     Task<int> SaveChangesAsync(CancellationToken cancellationToken = default);

@@ -28,6 +28,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// <summary>Artefact kind of the feature files (float32 little-endian, pairs × 1024).</summary>
     public const string FeaturesKind = "features";
 
+    /// <summary>Artefact kind of the Grad-CAM maps (float32 little-endian, pairs × 2 × S × S: PET map, CT map).</summary>
+    public const string GradCamKind = "gradcam";
+
     /// <summary>Artefact kind of the mixture parameters (JSON).</summary>
     public const string MixturesKind = "mixtures";
 
@@ -343,6 +346,19 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
             var (sha, _) = await artifacts.PutAsync(FeaturesKind, bytes, cancellationToken);
             db.FeatureSets.Add(new FeatureSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = sha, PairCount = features.Length, CreatedUtc = clock.UtcNow });
+
+            // The Grad-CAM maps (responder class) of the same pairs, committed with the features.
+            var maps = Derby.Learning.Explain.PairGradCam.Compute(network, pairs, device, 1, cuda ? 32 : 8);
+            var plane = settings.CropSize * settings.CropSize;
+            var camBytes = new byte[maps.Length * 2 * plane * sizeof(float)];
+            for (var i = 0; i < maps.Length; i++)
+            {
+                Buffer.BlockCopy(maps[i].Pet.Values, 0, camBytes, 2 * i * plane * sizeof(float), plane * sizeof(float));
+                Buffer.BlockCopy(maps[i].Ct.Values, 0, camBytes, ((2 * i) + 1) * plane * sizeof(float), plane * sizeof(float));
+            }
+
+            var (camSha, _) = await artifacts.PutAsync(GradCamKind, camBytes, cancellationToken);
+            db.GradCamSets.Add(new GradCamSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = camSha, PairCount = maps.Length, CropSize = settings.CropSize, CreatedUtc = clock.UtcNow });
             FaultPoints.Pass("features.commit");
             await db.SaveChangesAsync(cancellationToken);
             progress?.Report($"features {++n}/{todo.Count}: {features.Length} pairs");
@@ -452,6 +468,39 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         FaultPoints.Pass("mixture.commit");
         await db.SaveChangesAsync(cancellationToken);
         progress?.Report($"mixture: F_img of {missing.Count} pair(s) stored");
+    }
+
+    /// <summary>
+    /// The Grad-CAM maps of one image pair under a network (PET and CT branch, responder class, S × S each), read from the
+    /// store and checked against the hash; null when the network has no maps for the pair's set yet.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such network version or pair.</exception>
+    public async Task<PairGradCamView?> GetGradCamAsync(AccessScope scope, string version, long imagePairId, CancellationToken cancellationToken = default)
+    {
+        RequireLearning(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var networkId = await db.NetworkModels.Where(n => n.Version == version).Select(n => (Guid?)n.Id).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException($"No network version {version}");
+        var pair = await db.ImagePairs.AsNoTracking().SingleOrDefaultAsync(p => p.Id == imagePairId, cancellationToken)
+            ?? throw new NotFoundException("No such image pair");
+        var set = await db.GradCamSets.AsNoTracking().SingleOrDefaultAsync(g => g.NetworkModelId == networkId && g.PairSetId == pair.PairSetId, cancellationToken);
+        if (set is null)
+        {
+            return null;
+        }
+
+        var bytes = await ReadArtifactAsync(GradCamKind, set.Sha256, cancellationToken);
+        var plane = set.CropSize * set.CropSize;
+        if (bytes.Length != set.PairCount * 2 * plane * sizeof(float) || pair.Index >= set.PairCount)
+        {
+            throw new InvalidDataException($"Grad-CAM file {set.Sha256} does not hold {set.PairCount} pairs of {set.CropSize}²");
+        }
+
+        var pet = new float[plane];
+        var ct = new float[plane];
+        Buffer.BlockCopy(bytes, 2 * pair.Index * plane * sizeof(float), pet, 0, plane * sizeof(float));
+        Buffer.BlockCopy(bytes, ((2 * pair.Index) + 1) * plane * sizeof(float), ct, 0, plane * sizeof(float));
+        return new PairGradCamView(version, imagePairId, pair.PairSetId, pair.Index, set.CropSize, pet, ct);
     }
 
     /// <summary>Resamples a stored pair's crops (bilinear) to the network's crop size.</summary>

@@ -48,3 +48,6 @@ public sealed record MixtureView(Guid Id, int K, string CovarianceType, IReadOnl
 
 /// <summary>One point of the BIC curve.</summary>
 public sealed record BicPoint(int K, double Bic);
+
+/// <summary>Grad-CAM maps of one image pair (responder class), S × S each, row-major, values in [0, 1].</summary>
+public sealed record PairGradCamView(string Version, long ImagePairId, Guid PairSetId, int Index, int CropSize, float[] Pet, float[] Ct);

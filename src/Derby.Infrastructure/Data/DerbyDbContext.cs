@@ -33,6 +33,7 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<FeatureSet> FeatureSets => Set<FeatureSet>();
     public DbSet<MixtureModel> MixtureModels => Set<MixtureModel>();
     public DbSet<PairImageFeature> PairImageFeatures => Set<PairImageFeature>();
+    public DbSet<GradCamSet> GradCamSets => Set<GradCamSet>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -53,3 +53,14 @@ internal sealed class PairImageFeatureConfiguration : IEntityTypeConfiguration<P
         b.HasOne(p => p.ImagePair).WithMany().HasForeignKey(p => p.ImagePairId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class GradCamSetConfiguration : IEntityTypeConfiguration<GradCamSet>
+{
+    public void Configure(EntityTypeBuilder<GradCamSet> b)
+    {
+        b.Property(g => g.Sha256).HaveMaxLengthAndRequire(64);
+        b.HasIndex(g => new { g.NetworkModelId, g.PairSetId }).IsUnique();
+        b.HasOne(g => g.NetworkModel).WithMany().HasForeignKey(g => g.NetworkModelId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(g => g.PairSet).WithMany().HasForeignKey(g => g.PairSetId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
