@@ -60,7 +60,7 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
 
         var status = page.Locator("[data-testid=model-status]").First;
         await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(queued|training|trained)$"));
-        await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(trained|failed)$"), new() { Timeout = 240_000 });
+        await Assertions.Expect(status).ToHaveTextAsync(new Regex("^(trained|failed)$"), new() { Timeout = 540_000 });
         if (await status.InnerTextAsync() == "failed")
         {
             Assert.Fail("The training failed: " + await page.Locator("[data-testid=model-detail]").InnerTextAsync());
@@ -72,11 +72,11 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "learning-trained.png"), FullPage = true });
 
         await page.Locator("[data-testid=extract-features]").First.ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=model-features]").First).ToHaveTextAsync(AllPairSets(), new() { Timeout = 180_000 });
+        await Assertions.Expect(page.Locator("[data-testid=model-features]").First).ToHaveTextAsync(AllPairSets(), new() { Timeout = 420_000 });
         Assert.DoesNotMatch(@"^0 / ", await page.Locator("[data-testid=model-features]").First.InnerTextAsync());
 
         await page.Locator("[data-testid=fit-mixture]").First.ClickAsync();
-        await Assertions.Expect(page.Locator("[data-testid=model-mixture]").First).ToHaveTextAsync(new Regex(@"^K = \d+, F_img for [1-9]\d* pairs$"), new() { Timeout = 120_000 });
+        await Assertions.Expect(page.Locator("[data-testid=model-mixture]").First).ToHaveTextAsync(new Regex(@"^K = \d+, F_img for [1-9]\d* pairs$"), new() { Timeout = 240_000 });
         await page.WaitForSelectorAsync("[data-testid=bic-chart] svg");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "learning-mixture.png"), FullPage = true });
     }
