@@ -145,6 +145,14 @@ public sealed class LesionServiceTests(IngestStudy synthetic) : IAsyncLifetime, 
         Assert.All(stored.Pairs, p => Assert.Equal(3, p.CtSlices.Length));
         Assert.True(File.Exists(db.Get<IArtifactStore>().PathOf(LesionService.PairsKind, set.Sha256)));
         Assert.Equal(g.Slices, stored.Pet.Slices);
+
+        // Accepting again (after a crash, or a double click) repairs and changes nothing already done.
+        await service.AcceptAsync(Coordinator(siteId), lesion.Id);
+        await service.BuildPairsAsync(lesion.Id);
+        await using var after = db.Context();
+        Assert.Equal(1, await after.PairSets.CountAsync(p => p.LesionId == lesion.Id));
+        Assert.Equal(1, await after.AuditEvents.CountAsync(a => a.Action == "clinical.suvmax-from-lesions"));
+        Assert.Equal(1, await after.AuditEvents.CountAsync(a => a.Action == "lesion.accepted"));
     }
 
     [Fact]

@@ -220,6 +220,9 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         RequireEdit(scope, siteId);
         if (lesion.Status == LesionStatus.Accepted)
         {
+            // Accepting again repairs what a crash after the first accept may have left undone (both steps are idempotent).
+            await RefreshSuvMaxAsync(db, lesion.PatientId, scope.UserName, siteId, cancellationToken);
+            jobs.EnqueuePairs(lesion.Id);
             return View(lesion, 0);
         }
 
@@ -412,7 +415,13 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         var best = await db.Lesions.AsNoTracking().Where(l => l.PatientId == patientId && l.Status == LesionStatus.Accepted)
             .OrderByDescending(l => l.SuvMax).FirstOrDefaultAsync(cancellationToken);
         var before = clinical.SuvMax;
-        clinical.SuvMax = best is null ? null : Math.Round(best.SuvMax, 2);
+        var after = best is null ? null : (double?)Math.Round(best.SuvMax, 2);
+        if (clinical.SuvMaxSource == SuvMaxSource.Segmentation && before == after && clinical.SuvMaxLesionId == best?.Id)
+        {
+            return;
+        }
+
+        clinical.SuvMax = after;
         clinical.SuvMaxSource = SuvMaxSource.Segmentation;
         clinical.SuvMaxLesionId = best?.Id;
         clinical.UpdatedUtc = clock.UtcNow;
