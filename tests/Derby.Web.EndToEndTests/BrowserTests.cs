@@ -10,40 +10,21 @@ namespace Derby.Web.EndToEndTests;
 [Collection(DemoCollection.Name)]
 public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private DebianChromium? chromium;
 
-    public async Task InitializeAsync()
-    {
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            // Debian's browser, never a downloaded one; flags keep it off the network beyond the app.
-            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
-    }
+    public async Task InitializeAsync() => chromium = await DebianChromium.LaunchAsync();
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (chromium is not null)
         {
-            await browser.DisposeAsync();
+            await chromium.DisposeAsync();
         }
-
-        playwright?.Dispose();
     }
 
     private async Task<IPage> SignInAsync(string user)
     {
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1300, Height = 900 }, BaseURL = demo.BaseAddress.ToString() });
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync("/");
-        await page.FillAsync("#userName", user);
-        await page.FillAsync("#password", demo.Passwords[user]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-testid=study-summary]");
-        return page;
+        return await chromium!.SignedInPageAsync(demo, user, 1300, 900);
     }
 
     private static Task WaitForCircuitAsync(IPage page) =>

@@ -12,27 +12,16 @@ namespace Derby.Web.EndToEndTests;
 [Collection(DemoCollection.Name)]
 public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private DebianChromium? chromium;
 
-    public async Task InitializeAsync()
-    {
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
-    }
+    public async Task InitializeAsync() => chromium = await DebianChromium.LaunchAsync();
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (chromium is not null)
         {
-            await browser.DisposeAsync();
+            await chromium.DisposeAsync();
         }
-
-        playwright?.Dispose();
     }
 
     [GeneratedRegex(@"^(\d+) / \1 pair sets$")]
@@ -41,13 +30,7 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
     [Fact]
     public async Task Pi_TrainsANetwork_SeesTheEpochChart_ThenExtractsFeaturesAndFitsTheMixture()
     {
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1500, Height = 1000 }, BaseURL = demo.BaseAddress.ToString() });
-        page.SetDefaultTimeout(30_000);
-        await page.GotoAsync("/");
-        await page.FillAsync("#userName", "pi");
-        await page.FillAsync("#password", demo.Passwords["pi"]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        var page = await chromium!.SignedInPageAsync(demo, "pi", 1500, 1000);
 
         await page.ClickAsync("a[href='/learning']");
         await page.WaitForURLAsync("**/learning");

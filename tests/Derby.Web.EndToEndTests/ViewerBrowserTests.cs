@@ -11,27 +11,16 @@ namespace Derby.Web.EndToEndTests;
 [Collection(DemoCollection.Name)]
 public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
 {
-    private IPlaywright? playwright;
-    private IBrowser? browser;
+    private DebianChromium? chromium;
 
-    public async Task InitializeAsync()
-    {
-        playwright = await Playwright.CreateAsync();
-        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
-        });
-    }
+    public async Task InitializeAsync() => chromium = await DebianChromium.LaunchAsync();
 
     public async Task DisposeAsync()
     {
-        if (browser is not null)
+        if (chromium is not null)
         {
-            await browser.DisposeAsync();
+            await chromium.DisposeAsync();
         }
-
-        playwright?.Dispose();
     }
 
     /// <summary>Pixels of the viewport's canvas that differ clearly from its corner (the background), as a fraction.</summary>
@@ -56,16 +45,8 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
     /// <summary>A browser page signed in as <paramref name="user"/>, with the browser console collected for failure messages.</summary>
     private async Task<(IPage Page, List<string> Console)> SignedInPageAsync(string user)
     {
-        var page = await browser!.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1400, Height = 950 }, BaseURL = demo.BaseAddress.ToString() });
-        page.SetDefaultTimeout(30_000);
         var console = new List<string>();
-        page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
-        await page.GotoAsync("/");
-        await page.FillAsync("#userName", user);
-        await page.FillAsync("#password", demo.Passwords[user]);
-        await page.ClickAsync("button[type=submit]");
-        await page.WaitForSelectorAsync("[data-testid=study-summary]");
-        return (page, console);
+        return (await chromium!.SignedInPageAsync(demo, user, 1400, 950, console), console);
     }
 
     [Fact]

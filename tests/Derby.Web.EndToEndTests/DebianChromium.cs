@@ -1,0 +1,66 @@
+using Microsoft.Playwright;
+
+namespace Derby.Web.EndToEndTests;
+
+/// <summary>
+/// Debian's chromium driven by Playwright, one per browser test class: never a downloaded browser, and flags that keep it
+/// off the network beyond the app. Gives pages of the demo app signed in as one of its users.
+/// </summary>
+public sealed class DebianChromium : IAsyncDisposable
+{
+    private readonly IPlaywright playwright;
+
+    private DebianChromium(IPlaywright playwright, IBrowser browser)
+    {
+        this.playwright = playwright;
+        Browser = browser;
+    }
+
+    public IBrowser Browser { get; }
+
+    public static async Task<DebianChromium> LaunchAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        try
+        {
+            var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+            {
+                ExecutablePath = Environment.GetEnvironmentVariable("DERBY_CHROMIUM") ?? "/usr/bin/chromium",
+                Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"],
+            });
+            return new DebianChromium(playwright, browser);
+        }
+        catch
+        {
+            playwright.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// A new page of <paramref name="demo"/> (default timeout 30 s) signed in as <paramref name="user"/>, at the overview.
+    /// The browser's console messages go to <paramref name="console"/> when one is given, from the first request on.
+    /// </summary>
+    public async Task<IPage> SignedInPageAsync(DemoServer demo, string user, int width, int height, List<string>? console = null)
+    {
+        var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = demo.BaseAddress.ToString() });
+        page.SetDefaultTimeout(30_000);
+        if (console is not null)
+        {
+            page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
+        }
+
+        await page.GotoAsync("/");
+        await page.FillAsync("#userName", user);
+        await page.FillAsync("#password", demo.Passwords[user]);
+        await page.ClickAsync("button[type=submit]");
+        await page.WaitForSelectorAsync("[data-testid=study-summary]");
+        return page;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        playwright.Dispose();
+    }
+}
