@@ -29,21 +29,13 @@ public sealed class ImagingQueries(IDerbyDbContextFactory dbFactory, IDicomStore
     /// </summary>
     public async Task<SeriesGeometry> GeometryOfAsync(AccessScope scope, Guid seriesId, CancellationToken cancellationToken = default)
     {
-        List<string> hashes;
-        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var siteId = await db.ImagingSeries.Where(s => s.Id == seriesId).Select(s => (int?)s.Patient!.SiteId).SingleOrDefaultAsync(cancellationToken);
+        if (siteId is null || !scope.CanRead(siteId.Value))
         {
-            var siteId = await db.ImagingSeries.Where(s => s.Id == seriesId).Select(s => (int?)s.Patient!.SiteId).SingleOrDefaultAsync(cancellationToken);
-            if (siteId is null || !scope.CanRead(siteId.Value))
-            {
-                throw new NotFoundException("No such series");
-            }
-
-            hashes = await db.ImagingInstances.Where(i => i.SeriesId == seriesId).OrderBy(i => i.SliceIndex).Select(i => i.Sha256).ToListAsync(cancellationToken);
+            throw new NotFoundException("No such series");
         }
 
-        var slices = hashes.Select(h => store.PathOf(h)).Select(path => new SliceSource(path, reader.Read(path).Dataset)).ToList();
-        var assembly = SeriesAssembler.Assemble(slices).SingleOrDefault();
-        return assembly?.Geometry ?? throw new InvalidOperationException(
-            $"Stored series {seriesId} is not one regular volume: {string.Join("; ", assembly?.Problems ?? ["no files"])}");
+        return (await StoredSeries.AssembleAsync(db, store, reader, seriesId, cancellationToken)).Geometry!;
     }
 }

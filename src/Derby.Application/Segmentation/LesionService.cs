@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Derby.Application.Access;
 using Derby.Application.Common;
+using Derby.Application.Imaging;
 using Derby.Domain;
 using Derby.Imaging.Dicom;
 using Derby.Imaging.Pairs;
@@ -312,7 +313,7 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
             return;
         }
 
-        var (suv, petGeometry) = await PetVolumeAsync(db, pet.Id, cancellationToken);
+        var (suv, petGeometry) = await VolumeAsync(db, pet.Id, pet.SuvFactor ?? 0, cancellationToken);
         (float[] hu, SeriesGeometry ctGeometry) = await VolumeAsync(db, ct.Id, null, cancellationToken);
         var set = PairBuilder.Build(suv, petGeometry, hu, ctGeometry, new LesionMask(BoxOf(lesion), Gunzip(lesion.MaskGzip)), settings);
         using var buffer = new MemoryStream();
@@ -388,10 +389,7 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
             throw new ValidationFailedException([new("mask", "The lesion has no segmented voxels to export")]);
         }
 
-        var instances = await db.ImagingInstances.AsNoTracking().Where(i => i.SeriesId == lesion.PetSeriesId).OrderBy(i => i.SliceIndex)
-            .Select(i => i.Sha256).ToListAsync(cancellationToken);
-        var slices = instances.Select(sha => SliceSource.From(reader.Read(dicomStore.PathOf(sha)))).ToList();
-        var series = SeriesAssembler.Assemble(slices).Single();
+        var series = await StoredSeries.AssembleAsync(db, dicomStore, reader, lesion.PetSeriesId, cancellationToken);
         return DicomSegBuilder.Build(new LesionMask(BoxOf(lesion), Gunzip(lesion.MaskGzip)), series, "Liver lesion",
             "Derby adaptive threshold + 3D region growing", DicomUid.FromName($"derby-seg-series/{lesion.Id}"),
             DicomUid.FromName($"derby-seg/{lesion.Id}/{lesion.InputsSha256}"), lesion.SegmentedUtc ?? lesion.RequestedUtc);
@@ -439,16 +437,8 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
     /// <summary>A stored series read back from the store: SUV when <paramref name="suvFactor"/> is given (0: compute it), else HU.</summary>
     private async Task<(float[] Volume, SeriesGeometry Geometry)> VolumeAsync(IDerbyDbContext db, Guid seriesId, double? suvFactor, CancellationToken cancellationToken)
     {
-        var instances = await db.ImagingInstances.AsNoTracking().Where(i => i.SeriesId == seriesId).OrderBy(i => i.SliceIndex)
-            .Select(i => i.Sha256).ToListAsync(cancellationToken);
-        var slices = new SliceSource[instances.Count];
-        Parallel.For(0, instances.Count, i => slices[i] = SliceSource.From(reader.Read(dicomStore.PathOf(instances[i]))));
-        var assemblies = SeriesAssembler.Assemble(slices);
-        if (assemblies is not [{ IsValid: true, Geometry: { } geometry } assembly])
-        {
-            throw new InvalidOperationException("The stored series no longer assembles: " + string.Join("; ", assemblies.SelectMany(a => a.Problems)));
-        }
-
+        var assembly = await StoredSeries.AssembleAsync(db, dicomStore, reader, seriesId, cancellationToken);
+        var geometry = assembly.Geometry!;
         if (suvFactor is null)
         {
             return (VolumeBuilder.BuildHu(assembly, reader), geometry);
