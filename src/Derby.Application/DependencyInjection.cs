@@ -25,6 +25,8 @@ public static class DependencyInjection
         builder.Services.AddScoped<Imaging.DicomWebService>();
         builder.Services.AddScoped<Segmentation.LesionService>();
         builder.Services.AddScoped<Learning.NetworkService>();
+        builder.Services.AddScoped<Models.ModelService>();
+        builder.Services.AddScoped<Models.ScoringService>();
         return builder;
     }
 }

@@ -48,4 +48,8 @@ internal sealed class ForegroundJobs : IBackgroundJobs
     public string EnqueueExtraction(Guid networkModelId) => "foreground:" + networkModelId;
 
     public string EnqueueMixture(Guid networkModelId, int kMax) => "foreground:" + networkModelId;
+
+    public string EnqueueModelTraining(int modelVersionId) => "foreground:" + modelVersionId;
+
+    public string EnqueueScoring(int modelVersionId, string cohortCode) => "foreground:" + modelVersionId + ":" + cohortCode;
 }

@@ -60,6 +60,7 @@ public static class DependencyInjection
         services.AddTransient<ImportJob>();
         services.AddTransient<SegmentationJob>();
         services.AddTransient<NetworkJobs>();
+        services.AddTransient<ModelJobs>();
 
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();

@@ -114,4 +114,20 @@ public sealed class RecordingJobs : IBackgroundJobs
         Mixtures.Add((networkModelId, kMax));
         return networkModelId.ToString();
     }
+
+    public List<int> ModelTrainings { get; } = [];
+
+    public List<(int Model, string Cohort)> Scorings { get; } = [];
+
+    public string EnqueueModelTraining(int modelVersionId)
+    {
+        ModelTrainings.Add(modelVersionId);
+        return modelVersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    public string EnqueueScoring(int modelVersionId, string cohortCode)
+    {
+        Scorings.Add((modelVersionId, cohortCode));
+        return $"{modelVersionId}:{cohortCode}";
+    }
 }

@@ -20,4 +20,10 @@ public interface IBackgroundJobs
 
     /// <summary>Queues the Gaussian-mixture fit on a network's features (queue "default").</summary>
     string EnqueueMixture(Guid networkModelId, int kMax);
+
+    /// <summary>Queues the training of a DERBY / DERBY+ model version (queue "default").</summary>
+    string EnqueueModelTraining(int modelVersionId);
+
+    /// <summary>Queues the scoring of a cohort's members with a model version (queue "default").</summary>
+    string EnqueueScoring(int modelVersionId, string cohortCode);
 }

@@ -503,6 +503,73 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         return new PairGradCamView(version, imagePairId, pair.PairSetId, pair.Index, set.CropSize, pet, ct);
     }
 
+    /// <summary>
+    /// The network's own responder probability of every pair of the given pair sets, from the stored features through the
+    /// classification head (the imaging-only signature's votes); keyed by image pair id. Needs LibTorch.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The network is not trained, or a pair set has no features under it.</exception>
+    public async Task<IReadOnlyDictionary<long, double>> HeadProbabilitiesAsync(Guid networkId, IReadOnlyCollection<Guid> pairSetIds,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var model = await db.NetworkModels.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken);
+        if (model is not { Status: NetworkModelStatus.Trained, CheckpointSha256: not null })
+        {
+            throw new InvalidOperationException("The network is not trained");
+        }
+
+        var sets = await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId && pairSetIds.Contains(f.PairSetId)).ToListAsync(cancellationToken);
+        if (sets.Count != pairSetIds.Count)
+        {
+            throw new InvalidOperationException($"{pairSetIds.Count - sets.Count} pair set(s) have no features under network {model.Version}: run the extraction");
+        }
+
+        var rows = await db.ImagePairs.AsNoTracking().Where(p => pairSetIds.Contains(p.PairSetId)).Select(p => new { p.Id, p.PairSetId, p.Index }).ToListAsync(cancellationToken);
+        var byKey = rows.ToDictionary(r => (r.PairSetId, r.Index), r => r.Id);
+        using var network = await LoadNetworkAsync(model, cancellationToken);
+        network.eval();
+        var result = new Dictionary<long, double>();
+        foreach (var set in sets)
+        {
+            var features = await ReadFeaturesAsync(set.Sha256, set.PairCount, cancellationToken);
+            using var tensor = TorchSharp.torch.tensor(features.SelectMany(f => f).ToArray(), [features.Length, DerbyPairNet.FeatureSize]);
+            var p = network.ResponderProbabilities(tensor);
+            for (var i = 0; i < p.Length; i++)
+            {
+                result[byKey[(set.PairSetId, i)]] = p[i];
+            }
+        }
+
+        return result;
+    }
+
+    /// <summary>The stored 1024-d features of every pair of the given pair sets under a network, keyed by image pair id (hash-checked).</summary>
+    /// <exception cref="InvalidOperationException">A pair set has no features under the network.</exception>
+    public async Task<IReadOnlyDictionary<long, float[]>> ReadPairFeaturesAsync(Guid networkId, IReadOnlyCollection<Guid> pairSetIds,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var sets = await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId && pairSetIds.Contains(f.PairSetId)).ToListAsync(cancellationToken);
+        if (sets.Count != pairSetIds.Distinct().Count())
+        {
+            throw new InvalidOperationException($"{pairSetIds.Distinct().Count() - sets.Count} pair set(s) have no features under the network: run the extraction");
+        }
+
+        var rows = await db.ImagePairs.AsNoTracking().Where(p => pairSetIds.Contains(p.PairSetId)).Select(p => new { p.Id, p.PairSetId, p.Index }).ToListAsync(cancellationToken);
+        var byKey = rows.ToDictionary(r => (r.PairSetId, r.Index), r => r.Id);
+        var result = new Dictionary<long, float[]>(rows.Count);
+        foreach (var set in sets)
+        {
+            var features = await ReadFeaturesAsync(set.Sha256, set.PairCount, cancellationToken);
+            for (var i = 0; i < features.Length; i++)
+            {
+                result[byKey[(set.PairSetId, i)]] = features[i];
+            }
+        }
+
+        return result;
+    }
+
     /// <summary>Resamples a stored pair's crops (bilinear) to the network's crop size.</summary>
     internal static PairInput ToInput(PetCtPair pair, int cropSize)
     {

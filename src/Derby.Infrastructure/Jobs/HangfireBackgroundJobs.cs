@@ -22,4 +22,10 @@ internal sealed class HangfireBackgroundJobs(IBackgroundJobClient client) : IBac
 
     public string EnqueueMixture(Guid networkModelId, int kMax) =>
         client.Enqueue<NetworkJobs>(job => job.FitMixtureAsync(networkModelId, kMax, CancellationToken.None));
+
+    public string EnqueueModelTraining(int modelVersionId) =>
+        client.Enqueue<ModelJobs>(job => job.TrainAsync(modelVersionId, CancellationToken.None));
+
+    public string EnqueueScoring(int modelVersionId, string cohortCode) =>
+        client.Enqueue<ModelJobs>(job => job.ScoreCohortAsync(modelVersionId, cohortCode, CancellationToken.None));
 }

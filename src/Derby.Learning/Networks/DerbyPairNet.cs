@@ -142,6 +142,36 @@ public sealed class DerbyPairNet : nn.Module<Tensor, Tensor, Tensor>
         return projection.call(joined).MoveToOuterDisposeScope();
     }
 
+    /// <summary>
+    /// The head on stored pair features (N × 1024): the responder probability of each row (softmax), with dropout off and no
+    /// gradients, as <see cref="forward"/> gives them in evaluation mode.
+    /// </summary>
+    public float[] ResponderProbabilities(Tensor features)
+    {
+        ArgumentNullException.ThrowIfNull(features);
+        if (features.dim() != 2 || features.shape[1] != FeatureSize)
+        {
+            throw new ArgumentException($"Features must be N × {FeatureSize}, not [{string.Join(", ", features.shape)}].", nameof(features));
+        }
+
+        using var scope = NewDisposeScope();
+        using var grad = no_grad();
+        var training = this.training;
+        head_dropout.eval();
+        try
+        {
+            var logits = head.call(head_activation.call(features));
+            return functional.softmax(logits, 1)[.., 1].to(float32).cpu().data<float>().ToArray();
+        }
+        finally
+        {
+            if (training)
+            {
+                head_dropout.train();
+            }
+        }
+    }
+
     /// <summary>Logits N × 2 (non-responder, responder).</summary>
     public override Tensor forward(Tensor input1, Tensor input2)
     {

@@ -42,6 +42,13 @@ internal sealed class ModelVersionConfiguration : IEntityTypeConfiguration<Model
         b.Property(m => m.Kind).HaveMaxLengthAndRequire(32);
         b.Property(m => m.ArtefactSha256).HasMaxLength(64);
         b.HasIndex(m => m.Version).IsUnique();
+        b.Property(m => m.SettingsJson).HasMaxLength(4000);
+        b.Property(m => m.ManifestJson);
+        b.Property(m => m.Progress).HasMaxLength(400);
+        b.Property(m => m.Error).HasMaxLength(2000);
+        b.Property(m => m.RequestedBy).HasMaxLength(256);
+        b.HasOne(m => m.Cohort).WithMany().HasForeignKey(m => m.CohortId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne(m => m.NetworkModel).WithMany().HasForeignKey(m => m.NetworkModelId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
@@ -50,6 +57,12 @@ internal sealed class PredictionConfiguration : IEntityTypeConfiguration<Predict
     public void Configure(EntityTypeBuilder<Prediction> b)
     {
         b.Property(p => p.InputsSha256).HasMaxLength(64);
+        b.Property(p => p.InputHashesJson);
+        b.Property(p => p.PairScoresJson);
+        b.Property(p => p.FeaturesJson);
+        b.Property(p => p.SignaturesJson).HasMaxLength(2000);
+        b.Property(p => p.RequestedBy).HasMaxLength(256);
+        b.HasIndex(p => new { p.ModelVersionId, p.IsStale });
         b.HasOne(p => p.Patient).WithMany().HasForeignKey(p => p.PatientId).OnDelete(DeleteBehavior.Cascade);
         b.HasOne(p => p.ModelVersion).WithMany().HasForeignKey(p => p.ModelVersionId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(p => new { p.PatientId, p.ModelVersionId, p.InputsSha256 }).IsUnique();

@@ -1,0 +1,43 @@
+namespace Derby.Application.Models;
+
+/// <summary>The two models of the paper.</summary>
+public static class ModelKinds
+{
+    /// <summary>DERBY: F_img and the LASSO-selected clinical factors, trained on the training cohort.</summary>
+    public const string Derby = "derby";
+
+    /// <summary>DERBY+: DERBY's inputs and the biopsy's IHC scores (GLUT1, PKM), trained on the histology cohort.</summary>
+    public const string DerbyPlus = "derby-plus";
+
+    /// <summary>Both, in order.</summary>
+    public static IReadOnlyList<string> All { get; } = [Derby, DerbyPlus];
+}
+
+/// <summary>
+/// A request to train a DERBY or DERBY+ model version.
+/// </summary>
+/// <param name="Kind"><see cref="ModelKinds.Derby"/> or <see cref="ModelKinds.DerbyPlus"/>.</param>
+/// <param name="NetworkVersion">The pair network whose F_img (through its mixture) is used; null: the newest trained network with a mixture.</param>
+/// <param name="Cohort">Cohort code; null: "training" for DERBY, "histology" for DERBY+. Only training and histology cohorts are accepted.</param>
+/// <param name="Lambda">LASSO rule: "1se" (lambda.1se, the default) or "min" (lambda.min).</param>
+/// <param name="Folds">LASSO cross-validation folds.</param>
+/// <param name="Trees">Random forest trees.</param>
+/// <param name="MaximumLeaves">Leaves per tree at most.</param>
+/// <param name="MinimumExamplesPerLeaf">Pairs per leaf at least.</param>
+/// <param name="FeatureFractionPerSplit">Share of features tried at each split; null: √d / d as scikit-learn's "sqrt".</param>
+/// <param name="BaggingFraction">Share of pairs each tree is trained on.</param>
+/// <param name="Seed">Seed of the LASSO folds and the forests.</param>
+/// <param name="Threshold">TRS at or above which a patient is a predicted responder.</param>
+public sealed record ModelTrainingRequest(
+    string Kind = ModelKinds.Derby,
+    string? NetworkVersion = null,
+    string? Cohort = null,
+    string Lambda = "1se",
+    int Folds = 10,
+    int Trees = 300,
+    int MaximumLeaves = 64,
+    int MinimumExamplesPerLeaf = 5,
+    double? FeatureFractionPerSplit = null,
+    double BaggingFraction = 0.7,
+    int Seed = 42,
+    double Threshold = 0.5);
