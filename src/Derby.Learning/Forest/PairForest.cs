@@ -28,14 +28,19 @@ public sealed class PairForest
     private readonly MLContext context;
     private readonly ITransformer model;
     private readonly string[] columns;
+    private readonly FlatTrees trees;
     private byte[]? saved;
 
-    private PairForest(MLContext context, ITransformer model, string[] columns, int trees, RandomForestOptions options)
+    private PairForest(MLContext context, ITransformer model, string[] columns, RandomForestOptions options)
     {
         this.context = context;
         this.model = model;
         this.columns = columns;
-        TreeCount = trees;
+        var parameters = model is BinaryPredictionTransformer<FastForestBinaryModelParameters> binary
+            ? binary.Model
+            : throw new InvalidDataException($"The saved model is a {model.GetType().Name}, not a FastForest binary classifier.");
+        trees = FlatTrees.From(parameters.TrainedTreeEnsemble);
+        TreeCount = trees.Count;
         Options = options;
     }
 
@@ -100,13 +105,40 @@ public sealed class PairForest
             NumberOfThreads = options.Threads,
         });
         var transformer = trainer.Fit(data);
-        var trees = transformer.Model.TrainedTreeEnsemble.Trees.Count;
-        return new PairForest(context, transformer, table.Columns.ToArray(), trees, options);
+        return new PairForest(context, transformer, table.Columns.ToArray(), options);
     }
 
-    /// <summary>Each pair's probability of response, in table order, in [0, 1].</summary>
+    /// <summary>
+    /// Each pair's probability of response, in table order, in [0, 1]. The trees are walked directly (the same rule as
+    /// ML.NET's scorer: left when value ≤ threshold), rows in parallel on <see cref="RandomForestOptions.Threads"/>
+    /// threads; each row's trees are summed in a fixed order, so the result does not depend on the thread count.
+    /// </summary>
     /// <exception cref="ArgumentException">The table's columns are not the forest's (names and order).</exception>
     public double[] PredictPairs(PairTable table)
+    {
+        CheckColumns(table);
+        var probabilities = new double[table.Count];
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.Threads ?? -1 };
+        const int Chunk = 256;
+        Parallel.For(0, (table.Count + Chunk - 1) / Chunk, parallel, c =>
+        {
+            var end = Math.Min(table.Count, (c + 1) * Chunk);
+            for (var i = c * Chunk; i < end; i++)
+            {
+                probabilities[i] = Math.Clamp((trees.Score(table.Features(i)) / TreeCount + 1.0) / 2.0, 0.0, 1.0);
+            }
+        });
+        return probabilities;
+    }
+
+    /// <summary>ML.NET's own raw scores (its scorer over an IDataView), to check the direct tree walk against.</summary>
+    internal float[] MlNetScores(PairTable table)
+    {
+        CheckColumns(table);
+        return model.Transform(ToDataView(context, table, null)).GetColumn<float>(ScoreColumn).ToArray();
+    }
+
+    private void CheckColumns(PairTable table)
     {
         ArgumentNullException.ThrowIfNull(table);
         if (!table.Columns.SequenceEqual(columns, StringComparer.Ordinal))
@@ -115,16 +147,6 @@ public sealed class PairForest
                 $"The table's columns ({string.Join(", ", table.Columns)}) are not the forest's ({string.Join(", ", columns)}); project it with SelectColumns.",
                 nameof(table));
         }
-
-        var scored = model.Transform(ToDataView(context, table, null));
-        var scores = scored.GetColumn<float>(ScoreColumn).ToArray();
-        var probabilities = new double[scores.Length];
-        for (var i = 0; i < scores.Length; i++)
-        {
-            probabilities[i] = Math.Clamp((scores[i] / (double)TreeCount + 1.0) / 2.0, 0.0, 1.0);
-        }
-
-        return probabilities;
     }
 
     /// <summary>Each patient's therapy response score from the pairs of <paramref name="table"/> (<see cref="TherapyResponseScore"/>).</summary>
@@ -170,7 +192,12 @@ public sealed class PairForest
             var modelBytes = reader.ReadBytes(reader.ReadInt32());
             var context = new MLContext(header.Options.Seed);
             var model = context.Model.Load(new MemoryStream(modelBytes), out _);
-            var forest = new PairForest(context, model, header.Columns, header.Trees, header.Options);
+            var forest = new PairForest(context, model, header.Columns, header.Options);
+            if (forest.TreeCount != header.Trees)
+            {
+                throw new InvalidDataException($"The header counts {header.Trees} trees; the model has {forest.TreeCount}.");
+            }
+
             forest.saved = bytes;
             return forest;
         }
@@ -238,6 +265,87 @@ public sealed class PairForest
         var schema = SchemaDefinition.Create(typeof(Example));
         schema[FeaturesColumn].ColumnType = new VectorDataViewType(NumberDataViewType.Single, d);
         return context.Data.LoadFromEnumerable(examples, schema);
+    }
+
+    /// <summary>The ensemble as flat arrays: node n splits on Feature[n] at Threshold[n]; a child &lt; 0 is leaf ~child.</summary>
+    private sealed class FlatTrees
+    {
+        private readonly int[] roots;
+        private readonly int[] feature;
+        private readonly float[] threshold;
+        private readonly int[] left;
+        private readonly int[] right;
+        private readonly double[] leafValue;
+        private readonly double[] weight;
+        private readonly double bias;
+
+        private FlatTrees(int[] roots, int[] feature, float[] threshold, int[] left, int[] right, double[] leafValue, double[] weight, double bias)
+        {
+            this.roots = roots;
+            this.feature = feature;
+            this.threshold = threshold;
+            this.left = left;
+            this.right = right;
+            this.leafValue = leafValue;
+            this.weight = weight;
+            this.bias = bias;
+        }
+
+        public int Count => roots.Length;
+
+        public static FlatTrees From<TTree>(TreeEnsemble<TTree> ensemble)
+            where TTree : RegressionTreeBase
+        {
+            var roots = new List<int>();
+            var feature = new List<int>();
+            var threshold = new List<float>();
+            var left = new List<int>();
+            var right = new List<int>();
+            var leafValue = new List<double>();
+            foreach (var tree in ensemble.Trees)
+            {
+                if (tree.CategoricalSplitFlags.Any(f => f))
+                {
+                    throw new InvalidDataException("The forest has categorical splits; a pair forest has numeric features only.");
+                }
+
+                var nodeOffset = feature.Count;
+                var leafOffset = leafValue.Count;
+                int Map(int child) => child >= 0 ? child + nodeOffset : ~(~child + leafOffset);
+
+                // A tree of one leaf has no split nodes: its root is that leaf.
+                roots.Add(tree.NumberOfNodes == 0 ? ~leafOffset : nodeOffset);
+                for (var n = 0; n < tree.NumberOfNodes; n++)
+                {
+                    feature.Add(tree.NumericalSplitFeatureIndexes[n]);
+                    threshold.Add(tree.NumericalSplitThresholds[n]);
+                    left.Add(Map(tree.LeftChild[n]));
+                    right.Add(Map(tree.RightChild[n]));
+                }
+
+                leafValue.AddRange(tree.LeafValues);
+            }
+
+            return new FlatTrees(roots.ToArray(), feature.ToArray(), threshold.ToArray(), left.ToArray(), right.ToArray(),
+                leafValue.ToArray(), ensemble.TreeWeights.ToArray(), ensemble.Bias);
+        }
+
+        public double Score(ReadOnlySpan<float> x)
+        {
+            var sum = bias;
+            for (var t = 0; t < roots.Length; t++)
+            {
+                var node = roots[t];
+                while (node >= 0)
+                {
+                    node = x[feature[node]] <= threshold[node] ? left[node] : right[node];
+                }
+
+                sum += weight[t] * leafValue[~node];
+            }
+
+            return sum;
+        }
     }
 
     private sealed record Header(string[] Columns, int Trees, RandomForestOptions Options);

@@ -105,6 +105,21 @@ public sealed class PairForestTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DirectTreeWalk_GivesMlNetsScores()
+    {
+        var data = ForestData.Generate(patients: 80, columns: 12, seed: 9);
+        var forest = PairForest.Train(data.Table, data.Responders, Small with { Trees = 40, MaximumLeaves = 32 });
+        var mlnet = forest.MlNetScores(data.Table);
+        var p = forest.PredictPairs(data.Table);
+        for (var i = 0; i < p.Length; i++)
+        {
+            Assert.Equal((mlnet[i] / 40.0 + 1) / 2, p[i], 5);
+        }
+
+        Assert.Equal(p, PairForest.Train(data.Table, data.Responders, Small with { Trees = 40, MaximumLeaves = 32, Threads = 1 }).PredictPairs(data.Table));
+    }
+
+    [Fact]
     public void Load_WithAnotherHash_IsRefused()
     {
         var data = ForestData.Generate(patients: 30, columns: 4, seed: 4);
