@@ -11,8 +11,8 @@ namespace Derby.Benchmarks;
 /// <code>
 /// dotnet run -c Release --project benchmarks/Derby.Benchmarks -- forest-peer --train train.csv --test test.csv --trees 300 --leaves 64 --min-leaf 5 --max-features 0.2041 --bagging 0.7 --threads 1 [--seed 1] [--serve]
 /// </code>
-/// CSV columns: patient,pair,area,label,features... It reads both files, prints <c>ready ...</c>, then per <c>run</c>
-/// line (with <c>--serve</c>; otherwise once) trains on the training rows, predicts the test rows and prints
+/// CSV columns: patient,pair,area,label,features... It reads both files, prints <c>ready ...</c>, then per <c>run [seed]</c>
+/// line (with <c>--serve</c>; otherwise once, with <c>--seed</c>) trains on the training rows, predicts the test rows and prints
 /// <c>train_s T predict_s P auc A patient_auc B</c>: the pair-level AUC of the probabilities and the patient-level AUC of
 /// the area-weighted TRS on the held-out patients.
 /// </summary>
@@ -42,10 +42,10 @@ public static class ForestPeer
             Threads = threads,
         };
 
-        string Step()
+        string Step(int? seed)
         {
             var watch = Stopwatch.StartNew();
-            var forest = PairForest.Train(train, trainLabels, options);
+            var forest = PairForest.Train(train, trainLabels, seed is { } s ? options with { Seed = s } : options);
             var trainSeconds = watch.Elapsed.TotalSeconds;
             watch.Restart();
             var p = forest.PredictPairs(test);
@@ -60,14 +60,15 @@ public static class ForestPeer
             $"ready impl=derby train_rows={train.Count} test_rows={test.Count} features={train.ColumnCount} threads={threads} version=Microsoft.ML.FastTree-5.0.1"));
         if (!o.ContainsKey("serve"))
         {
-            Console.WriteLine(Step());
+            Console.WriteLine(Step(null));
             return;
         }
 
         string? line;
         while ((line = Console.ReadLine()) is not null && line.Trim() != "quit")
         {
-            Console.WriteLine(Step());
+            var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            Console.WriteLine(Step(words.Length > 1 ? int.Parse(words[1], CultureInfo.InvariantCulture) : null));
         }
     }
 

@@ -4,7 +4,7 @@
       writes train.csv and test.csv (80 % / 20 % of the patients): patient,pair,area,label,features...
   sklearn_forest_peer.py --train train.csv --test test.csv --trees 300 --leaves 64 --min-leaf 5 --max-features F
                          --bagging 0.7 --threads T [--seed 1] [--serve]
-      prints "ready ...", then per "run" line trains RandomForestClassifier(n_estimators=trees, max_leaf_nodes=leaves,
+      prints "ready ...", then per "run [seed]" line trains RandomForestClassifier(n_estimators=trees, max_leaf_nodes=leaves,
       min_samples_leaf, max_features=F (a fraction: int(F * features) per split), bootstrap, max_samples=bagging,
       n_jobs=threads), predicts the test rows and prints "train_s T predict_s P auc A patient_auc B".
 """
@@ -73,10 +73,10 @@ def main():
     patient_label = np.zeros(len(keys))
     patient_label[inverse] = y_test
 
-    def step():
+    def step(seed):
         forest = RandomForestClassifier(n_estimators=args.trees, max_leaf_nodes=args.leaves,
                                         min_samples_leaf=args.min_leaf, max_features=args.max_features,
-                                        bootstrap=True, max_samples=args.bagging, random_state=args.seed,
+                                        bootstrap=True, max_samples=args.bagging, random_state=seed,
                                         n_jobs=args.threads)
         start = time.perf_counter()
         forest.fit(x_train, y_train)
@@ -91,12 +91,13 @@ def main():
     print(f"ready impl=sklearn train_rows={len(y_train)} test_rows={len(y_test)} features={x_train.shape[1]} "
           f"threads={args.threads} version=scikit-learn-{sklearn.__version__}", flush=True)
     if not args.serve:
-        print(step(), flush=True)
+        print(step(args.seed), flush=True)
         return
     for line in sys.stdin:
-        if line.strip() == "quit":
+        words = line.split()
+        if not words or words[0] == "quit":
             break
-        print(step(), flush=True)
+        print(step(int(words[1]) if len(words) > 1 else args.seed), flush=True)
 
 
 main()
