@@ -24,4 +24,10 @@ if (args.Length > 0 && args[0] == "learning-peer")
     return;
 }
 
+if (args.Length > 0 && args[0] == "forest-peer")
+{
+    Derby.Benchmarks.ForestPeer.Run(args[1..]);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Derby.Benchmarks.StatisticsBenchmarks).Assembly).Run(args);
