@@ -65,18 +65,19 @@ public sealed class ScoringService(IDerbyDbContextFactory dbFactory, IBackground
         var inputs = await ModelData.ReadAsync(db, manifest.Mixture.Id, patientIds, manifest.Kind == ModelKinds.DerbyPlus, cancellationToken);
         var skipped = inputs.Where(p => p.Missing is not null).Select(p => new SkippedPatient(p.PatientId, p.Pseudonym, p.Missing!)).ToList();
         var ready = inputs.Where(p => p.Missing is null).ToList();
-        var hashes = ready.Select(p => p.Hashes!.Combined).ToList();
         var ids = ready.Select(p => p.PatientId).ToList();
-        var existing = (await db.Predictions.Where(p => p.ModelVersionId == model.Id && ids.Contains(p.PatientId)).ToListAsync(cancellationToken))
-            .ToLookup(p => p.PatientId);
-        var todo = ready.Where(p => !existing[p.PatientId].Any(e => e.InputsSha256 == p.Hashes!.Combined)).ToList();
+        var existing = (await db.Predictions.AsNoTracking().Where(p => p.ModelVersionId == model.Id && ids.Contains(p.PatientId))
+            .Select(p => new { p.PatientId, p.InputsSha256 }).ToListAsync(cancellationToken)).ToLookup(p => p.PatientId, p => p.InputsSha256);
+        var todo = ready.Where(p => !existing[p.PatientId].Contains(p.Hashes!.Combined)).ToList();
         var head = await HeadVotesAsync(manifest, todo, cancellationToken);
 
         int scored = 0, unchanged = 0;
         foreach (var patient in ready)
         {
+            // One transaction per patient: its older predictions marked stale and the new one stored together.
             var hash = patient.Hashes!.Combined;
-            var mine = existing[patient.PatientId].ToList();
+            await using var write = await dbFactory.CreateAsync(cancellationToken);
+            var mine = await write.Predictions.Where(p => p.ModelVersionId == model.Id && p.PatientId == patient.PatientId).ToListAsync(cancellationToken);
             var same = mine.FirstOrDefault(e => e.InputsSha256 == hash);
             foreach (var older in mine.Where(e => e != same && !e.IsStale))
             {
@@ -86,24 +87,25 @@ public sealed class ScoringService(IDerbyDbContextFactory dbFactory, IBackground
             if (same is not null)
             {
                 same.IsStale = false;
-                await db.SaveChangesAsync(cancellationToken);
+                await write.SaveChangesAsync(cancellationToken);
                 unchanged++;
                 continue;
             }
 
-            db.Predictions.Add(Predict(model, patient, head, requestedBy));
+            write.Predictions.Add(Predict(model, patient, head, requestedBy));
             FaultPoints.Pass("prediction.commit");
             try
             {
-                await db.SaveChangesAsync(cancellationToken);
+                await write.SaveChangesAsync(cancellationToken);
                 scored++;
             }
-            catch (DbUpdateException) when (await db.Predictions.AsNoTracking().AnyAsync(p => p.PatientId == patient.PatientId && p.ModelVersionId == model.Id && p.InputsSha256 == hash, cancellationToken))
+            catch (DbUpdateException)
             {
-                // Scored by a concurrent run meanwhile: the same inputs, the same prediction.
-                foreach (var entry in db.ChangeTracker.Entries<Prediction>().Where(e => e.State == EntityState.Added).ToList())
+                // Scored by a concurrent run meanwhile (the unique index on patient, version and inputs): the same prediction.
+                await using var check = await dbFactory.CreateAsync(cancellationToken);
+                if (!await check.Predictions.AnyAsync(p => p.PatientId == patient.PatientId && p.ModelVersionId == model.Id && p.InputsSha256 == hash, cancellationToken))
                 {
-                    entry.State = EntityState.Detached;
+                    throw;
                 }
 
                 unchanged++;

@@ -161,7 +161,7 @@ public sealed class DerbyPairNet : nn.Module<Tensor, Tensor, Tensor>
         try
         {
             var logits = head.call(head_activation.call(features));
-            return functional.softmax(logits, 1)[.., 1].to(float32).cpu().data<float>().ToArray();
+            return nn.functional.softmax(logits, 1)[.., 1].to(float32).cpu().data<float>().ToArray();
         }
         finally
         {
