@@ -94,6 +94,16 @@ public sealed class NetworkCliTests : IDisposable
         Ok(await Cli.RunLearningAsync(data, null, "network", "extract", "--version", version));
         Assert.Equal(pairSets, await CountAsync("SELECT count(*) FROM FeatureSets"));
 
+        // Pair sets featurized before maps were stored (here: their map rows removed) get their maps back from a rerun,
+        // without their features being recomputed.
+        var features = await TextsAsync("SELECT Sha256 || ' ' || Id FROM FeatureSets ORDER BY Id");
+        Assert.Equal(3, await CountAsync("DELETE FROM GradCamSets WHERE Id IN (SELECT Id FROM GradCamSets ORDER BY Id LIMIT 3); SELECT changes()"));
+        var backfill = await Cli.RunLearningAsync(data, null, "network", "extract", "--version", version);
+        Ok(backfill);
+        Assert.Equal(3, backfill.StdErr.Split('\n').Count(l => l.Contains("(Grad-CAM)", StringComparison.Ordinal)));
+        Assert.Equal(features, await TextsAsync("SELECT Sha256 || ' ' || Id FROM FeatureSets ORDER BY Id"));
+        Assert.Equal(0, await CountAsync("SELECT count(*) FROM PairSets s WHERE NOT EXISTS (SELECT 1 FROM GradCamSets g WHERE g.PairSetId = s.Id AND g.PairCount = s.PairCount AND g.CropSize = 32)"));
+
         // Killed at the mixture's commit: nothing of it stored; the rerun stores it whole, a third run adds nothing.
         var gmmCrash = await Cli.RunLearningAsync(data, "mixture.commit", "network", "gmm", "--version", version, "--k-max", "3");
         Assert.NotEqual(0, gmmCrash.ExitCode);

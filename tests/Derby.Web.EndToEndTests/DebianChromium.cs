@@ -16,6 +16,26 @@ public sealed class DebianChromium : IAsyncDisposable
         Browser = browser;
     }
 
+    /// <summary>Pixels of a canvas (the element, or the first canvas inside it) that differ clearly from its corner (the background), as a fraction.</summary>
+    public const string DrawnFraction = """
+        (selector) => {
+          const element = document.querySelector(selector);
+          const canvas = element?.tagName === 'CANVAS' ? element : element?.querySelector('canvas');
+          if (!canvas || canvas.width === 0) return 0;
+          const copy = document.createElement('canvas');
+          copy.width = canvas.width; copy.height = canvas.height;
+          const ctx = copy.getContext('2d');
+          ctx.drawImage(canvas, 0, 0);
+          const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
+          const [r0, g0, b0] = [d[0], d[1], d[2]];
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            if (Math.abs(d[i] - r0) + Math.abs(d[i + 1] - g0) + Math.abs(d[i + 2] - b0) > 30) n++;
+          }
+          return n / (d.length / 4);
+        }
+        """;
+
     public IBrowser Browser { get; }
 
     public static async Task<DebianChromium> LaunchAsync()

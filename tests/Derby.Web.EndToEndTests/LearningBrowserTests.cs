@@ -5,8 +5,9 @@ namespace Derby.Web.EndToEndTests;
 
 /// <summary>
 /// The deep-learning page in a real browser on the demo (./run.sh: the published app loads LibTorch): the principal
-/// investigator starts a 1-epoch crop-32 training on the demo's training cohort (lesions drawn by the synthetic physician),
-/// sees it trained with its epoch chart, then queues the feature extraction and the mixture and sees both complete.
+/// investigator starts a 1-epoch crop-64 training on the demo's training cohort (lesions drawn by the synthetic physician),
+/// sees it trained with its epoch chart, then queues the feature extraction and the mixture and sees both complete, and
+/// finds the Grad-CAM maps over a patient's pairs in the viewer.
 /// Screenshots are kept in artifacts/e2e.
 /// </summary>
 [Collection(DemoCollection.Name)]
@@ -34,8 +35,9 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
 
         await page.ClickAsync("a[href='/learning']");
         await page.WaitForURLAsync("**/learning");
-        // The form prefilled by the link's query: 1 epoch, crop 32 (the rest as the page sets them: training cohort, seed 42).
-        await page.GotoAsync("/learning?epochs=1&crop=32");
+        // The form prefilled by the link's query: 1 epoch, crop 64 (the rest as the page sets them: training cohort, seed 42).
+        // Crop 64, not 32: the branches' last layers are then 2 × 2, and Grad-CAM has a map to show (at 32 they are 1 × 1).
+        await page.GotoAsync("/learning?epochs=1&crop=64");
         await page.WaitForSelectorAsync("[data-testid=training-form]");
         await page.WaitForSelectorAsync("[data-testid=start-training]", new() { State = WaitForSelectorState.Attached });
         await Task.Delay(1000);  // the circuit attaches after the prerender
@@ -62,5 +64,33 @@ public sealed partial class LearningBrowserTests(DemoServer demo) : IAsyncLifeti
         await Assertions.Expect(page.Locator("[data-testid=model-mixture]").First).ToHaveTextAsync(new Regex(@"^K = \d+, F_img for [1-9]\d* pairs$"), new() { Timeout = 240_000 });
         await page.WaitForSelectorAsync("[data-testid=bic-chart] svg");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "learning-mixture.png"), FullPage = true });
+
+        // The maps stored by the extraction, over the pairs in the viewer of a patient whose lesions the demo segmented.
+        using var api = await demo.SignInAsync("pi");
+        var patients = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>("/api/sites/ZSH/patients");
+        string? patientId = null;
+        foreach (var p in patients!.Select(p => p.GetProperty("id").GetString()))
+        {
+            var lesions = await api.GetFromJsonAsync<System.Text.Json.JsonElement[]>($"/api/patients/{p}/lesions");
+            if (lesions!.Any(l => l.GetProperty("status").GetString() == "accepted" && l.GetProperty("pairs").GetInt32() > 0))
+            {
+                patientId = p;
+                break;
+            }
+        }
+
+        Assert.NotNull(patientId);
+        await page.GotoAsync($"/patients/{patientId}/viewer");
+        var panel = page.Locator("[data-testid=gradcam-panel]");
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-version", new Regex(@"^net-"), new() { Timeout = 60_000 });
+        await Assertions.Expect(panel).Not.ToHaveAttributeAsync("data-heat-pixels", "0", new() { Timeout = 30_000 });
+        foreach (var canvas in new[] { "gradcam-ct", "gradcam-pet" })
+        {
+            await page.WaitForFunctionAsync($"(s) => ({DebianChromium.DrawnFraction})(s) > 0.05", $"[data-testid={canvas}]", new() { Timeout = 30_000, PollingInterval = 500 });
+        }
+
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-gradcam.png"), FullPage = true });
+        await panel.GetByText("Grad-CAM", new() { Exact = true }).ClickAsync();
+        await Assertions.Expect(panel).ToHaveAttributeAsync("data-heat-pixels", "0");
     }
 }

@@ -23,25 +23,6 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         }
     }
 
-    /// <summary>Pixels of the viewport's canvas that differ clearly from its corner (the background), as a fraction.</summary>
-    private const string DrawnFraction = """
-        (selector) => {
-          const canvas = document.querySelector(selector + ' canvas');
-          if (!canvas || canvas.width === 0) return 0;
-          const copy = document.createElement('canvas');
-          copy.width = canvas.width; copy.height = canvas.height;
-          const ctx = copy.getContext('2d');
-          ctx.drawImage(canvas, 0, 0);
-          const d = ctx.getImageData(0, 0, copy.width, copy.height).data;
-          const [r0, g0, b0] = [d[0], d[1], d[2]];
-          let n = 0;
-          for (let i = 0; i < d.length; i += 4) {
-            if (Math.abs(d[i] - r0) + Math.abs(d[i + 1] - g0) + Math.abs(d[i + 2] - b0) > 30) n++;
-          }
-          return n / (d.length / 4);
-        }
-        """;
-
     /// <summary>A browser page signed in as <paramref name="user"/>, with the browser console collected for failure messages.</summary>
     private async Task<(IPage Page, List<string> Console)> SignedInPageAsync(string user)
     {
@@ -79,7 +60,7 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         // Rendering is asynchronous after load: wait until each canvas shows an image.
         foreach (var viewport in new[] { "ct-viewport", "pet-viewport", "fusion-viewport" })
         {
-            await page.WaitForFunctionAsync($"(s) => ({DrawnFraction})(s) > 0.05", $"[data-testid={viewport}]", new() { Timeout = 60_000, PollingInterval = 500 });
+            await page.WaitForFunctionAsync($"(s) => ({DebianChromium.DrawnFraction})(s) > 0.05", $"[data-testid={viewport}]", new() { Timeout = 60_000, PollingInterval = 500 });
         }
 
         await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-loaded.png"), FullPage = true });
@@ -152,7 +133,7 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         try
         {
             await page.WaitForSelectorAsync("[data-testid=petct-viewer][data-state=ready]", new() { Timeout = 120_000 });
-            await page.WaitForFunctionAsync($"(s) => ({DrawnFraction})(s) > 0.05", "[data-testid=pet-viewport]", new() { Timeout = 60_000, PollingInterval = 500 });
+            await page.WaitForFunctionAsync($"(s) => ({DebianChromium.DrawnFraction})(s) > 0.05", "[data-testid=pet-viewport]", new() { Timeout = 60_000, PollingInterval = 500 });
         }
         catch (TimeoutException)
         {
@@ -271,6 +252,15 @@ public sealed class ViewerBrowserTests(DemoServer demo) : IAsyncLifetime
         await page.Locator("[data-testid=accept-lesion]").ClickAsync();
         await Assertions.Expect(page.Locator("[data-testid=lesion-status]")).ToHaveAttributeAsync("data-status", "accepted");
         await Assertions.Expect(page.Locator("[data-testid=lesion-pairs]")).Not.ToHaveAttributeAsync("data-pairs", "0", new() { Timeout = 60_000 });
+        // The pairs are shown under the lesion: the nearest CT slice and the PET crop, drawn, with the lesion's outline.
+        var panel = page.Locator("[data-testid=gradcam-panel]");
+        await Assertions.Expect(panel).Not.ToHaveAttributeAsync("data-pairs", "0", new() { Timeout = 30_000 });
+        Assert.Equal(await page.Locator("[data-testid=lesion-pairs]").GetAttributeAsync("data-pairs"), await panel.GetAttributeAsync("data-pairs"));
+        foreach (var canvas in new[] { "gradcam-ct", "gradcam-pet" })
+        {
+            await page.WaitForFunctionAsync($"(s) => ({DebianChromium.DrawnFraction})(s) > 0.05", $"[data-testid={canvas}]", new() { Timeout = 30_000, PollingInterval = 500 });
+        }
+
         await page.ScreenshotAsync(new() { Path = Path.Combine(DemoServer.ArtefactDirectory, "viewer-accepted.png"), FullPage = true });
     }
 

@@ -94,6 +94,26 @@ public sealed class LesionApiTests(DerbyWebFactory app) : IDisposable
         Assert.Equal("accepted", withPairs.GetProperty("status").GetString());
         var list = await pi.GetFromJsonAsync<JsonElement[]>($"/api/patients/{id}/lesions");
         Assert.Single(list!);
+
+        // The stored pairs for display: one per PET slice the mask crosses, the mask on each crop as many pixels as the
+        // pair's ROI area (the builder counts them on the whole slice; the crop is centred on the lesion).
+        var pairs = await pi.GetFromJsonAsync<JsonElement>($"/api/lesions/{lesionId}/pairs");
+        var items = pairs.GetProperty("pairs").EnumerateArray().ToList();
+        Assert.Equal(withPairs.GetProperty("pairs").GetInt32(), items.Count);
+        var size = pairs.GetProperty("cropSize").GetInt32();
+        Assert.All(items, p =>
+        {
+            Assert.Equal(size * size, p.GetProperty("pet").GetArrayLength());
+            Assert.Equal(3 * size * size, p.GetProperty("ct").GetArrayLength());
+            Assert.Equal(p.GetProperty("roiArea").GetInt32(), Convert.FromBase64String(p.GetProperty("mask").GetString()!).Count(b => b == 1));
+        });
+        Assert.Equal(bytes.Count(b => b != 0), items.Sum(p => p.GetProperty("roiArea").GetInt32()));
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/lesions/{lesionId}/pairs")).StatusCode);
+
+        // No network has been trained here: no Grad-CAM versions for the lesion; another site's coordinator gets 404.
+        Assert.Empty(await pi.GetFromJsonAsync<string[]>($"/api/lesions/{lesionId}/gradcam") ?? ["?"]);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync($"/api/lesions/{lesionId}/gradcam")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await pi.GetAsync($"/api/lesions/{lesionId}/gradcam/net-20000101-000000")).StatusCode);
     }
 
     private static async Task<JsonElement> WaitAsync(HttpClient client, Guid lesionId, Func<JsonElement, bool> done)

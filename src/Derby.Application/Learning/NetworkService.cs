@@ -304,8 +304,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
     /// <summary>
     /// The feature job: the 1024-d features of every stored pair set (every patient, every cohort) under a trained network,
-    /// one feature file and one row per pair set, each written in its own transaction; pair sets that have features are
-    /// skipped, so a rerun after a crash finishes the rest.
+    /// one feature file and one row per pair set, with the pairs' Grad-CAM maps, each set written in its own transaction;
+    /// pair sets that have both are skipped, so a rerun after a crash finishes the rest, and a set featurized before maps
+    /// were stored (or whose maps were lost) gets its maps without its features being recomputed.
     /// </summary>
     public async Task ExtractFeaturesAsync(Guid networkId, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -317,9 +318,10 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         }
 
         var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
-        var done = await db.FeatureSets.Where(f => f.NetworkModelId == networkId).Select(f => f.PairSetId).ToListAsync(cancellationToken);
-        var todo = await db.PairSets.AsNoTracking().Where(p => p.PairCount > 0 && !done.Contains(p.Id))
-            .OrderBy(p => p.CreatedUtc).Select(p => new { p.Id, p.Sha256 }).ToListAsync(cancellationToken);
+        var featurized = (await db.FeatureSets.Where(f => f.NetworkModelId == networkId).Select(f => f.PairSetId).ToListAsync(cancellationToken)).ToHashSet();
+        var mapped = (await db.GradCamSets.Where(g => g.NetworkModelId == networkId).Select(g => g.PairSetId).ToListAsync(cancellationToken)).ToHashSet();
+        var todo = (await db.PairSets.AsNoTracking().Where(p => p.PairCount > 0).OrderBy(p => p.CreatedUtc).Select(p => new { p.Id, p.Sha256 }).ToListAsync(cancellationToken))
+            .Where(p => !featurized.Contains(p.Id) || !mapped.Contains(p.Id)).ToList();
         if (todo.Count == 0)
         {
             return;
@@ -337,31 +339,41 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         foreach (var set in todo)
         {
             var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, settings.CropSize)).ToList();
-            var features = DerbyTrainer.ExtractFeatures(network, pairs, device, cuda ? 64 : 16);
-            var bytes = new byte[features.Length * DerbyPairNet.FeatureSize * sizeof(float)];
-            for (var i = 0; i < features.Length; i++)
+            var what = new List<string>(2);
+            if (!featurized.Contains(set.Id))
             {
-                Buffer.BlockCopy(features[i], 0, bytes, i * DerbyPairNet.FeatureSize * sizeof(float), DerbyPairNet.FeatureSize * sizeof(float));
+                var features = DerbyTrainer.ExtractFeatures(network, pairs, device, cuda ? 64 : 16);
+                var bytes = new byte[features.Length * DerbyPairNet.FeatureSize * sizeof(float)];
+                for (var i = 0; i < features.Length; i++)
+                {
+                    Buffer.BlockCopy(features[i], 0, bytes, i * DerbyPairNet.FeatureSize * sizeof(float), DerbyPairNet.FeatureSize * sizeof(float));
+                }
+
+                var (sha, _) = await artifacts.PutAsync(FeaturesKind, bytes, cancellationToken);
+                db.FeatureSets.Add(new FeatureSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = sha, PairCount = features.Length, CreatedUtc = clock.UtcNow });
+                what.Add("features");
             }
 
-            var (sha, _) = await artifacts.PutAsync(FeaturesKind, bytes, cancellationToken);
-            db.FeatureSets.Add(new FeatureSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = sha, PairCount = features.Length, CreatedUtc = clock.UtcNow });
-
-            // The Grad-CAM maps (responder class) of the same pairs, committed with the features.
-            var maps = Derby.Learning.Explain.PairGradCam.Compute(network, pairs, device, 1, cuda ? 32 : 8);
-            var plane = settings.CropSize * settings.CropSize;
-            var camBytes = new byte[maps.Length * 2 * plane * sizeof(float)];
-            for (var i = 0; i < maps.Length; i++)
+            if (!mapped.Contains(set.Id))
             {
-                Buffer.BlockCopy(maps[i].Pet.Values, 0, camBytes, 2 * i * plane * sizeof(float), plane * sizeof(float));
-                Buffer.BlockCopy(maps[i].Ct.Values, 0, camBytes, ((2 * i) + 1) * plane * sizeof(float), plane * sizeof(float));
+                // The Grad-CAM maps (responder class) of the same pairs, committed with the features.
+                var maps = Derby.Learning.Explain.PairGradCam.Compute(network, pairs, device, 1, cuda ? 32 : 8);
+                var plane = settings.CropSize * settings.CropSize;
+                var camBytes = new byte[maps.Length * 2 * plane * sizeof(float)];
+                for (var i = 0; i < maps.Length; i++)
+                {
+                    Buffer.BlockCopy(maps[i].Pet.Values, 0, camBytes, 2 * i * plane * sizeof(float), plane * sizeof(float));
+                    Buffer.BlockCopy(maps[i].Ct.Values, 0, camBytes, ((2 * i) + 1) * plane * sizeof(float), plane * sizeof(float));
+                }
+
+                var (camSha, _) = await artifacts.PutAsync(GradCamKind, camBytes, cancellationToken);
+                db.GradCamSets.Add(new GradCamSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = camSha, PairCount = maps.Length, CropSize = settings.CropSize, CreatedUtc = clock.UtcNow });
+                what.Add("Grad-CAM");
             }
 
-            var (camSha, _) = await artifacts.PutAsync(GradCamKind, camBytes, cancellationToken);
-            db.GradCamSets.Add(new GradCamSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = camSha, PairCount = maps.Length, CropSize = settings.CropSize, CreatedUtc = clock.UtcNow });
             FaultPoints.Pass("features.commit");
             await db.SaveChangesAsync(cancellationToken);
-            progress?.Report($"features {++n}/{todo.Count}: {features.Length} pairs");
+            progress?.Report($"features {++n}/{todo.Count}: {pairs.Count} pairs ({string.Join(" and ", what)})");
         }
 
         db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.features", networkId, new { model.Version, pairSets = todo.Count }));
@@ -472,18 +484,96 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
     /// <summary>
     /// The Grad-CAM maps of one image pair under a network (PET and CT branch, responder class, S × S each), read from the
-    /// store and checked against the hash; null when the network has no maps for the pair's set yet.
+    /// store and checked against the hash; null when the network has no maps for the pair's set yet. Anyone who may read
+    /// the pair's patient may read them (reviewers audit them with the prediction).
     /// </summary>
-    /// <exception cref="NotFoundException">No such network version or pair.</exception>
+    /// <exception cref="NotFoundException">No such network version, or no such pair for this caller.</exception>
     public async Task<PairGradCamView?> GetGradCamAsync(AccessScope scope, string version, long imagePairId, CancellationToken cancellationToken = default)
     {
-        RequireLearning(scope);
         await using var db = await dbFactory.CreateAsync(cancellationToken);
-        var networkId = await db.NetworkModels.Where(n => n.Version == version).Select(n => (Guid?)n.Id).SingleOrDefaultAsync(cancellationToken)
+        var networkId = await NetworkIdAsync(db, version, cancellationToken);
+        var pair = await db.ImagePairs.AsNoTracking().Where(p => p.Id == imagePairId)
+            .Select(p => new { p.PairSetId, p.Index, p.PairSet!.Lesion!.Patient!.SiteId }).SingleOrDefaultAsync(cancellationToken);
+        if (pair is null || !scope.CanRead(pair.SiteId))
+        {
+            throw new NotFoundException("No such image pair");
+        }
+
+        var maps = await ReadGradCamAsync(db, networkId, pair.PairSetId, cancellationToken);
+        if (maps is null)
+        {
+            return null;
+        }
+
+        if (pair.Index >= maps.Value.Pet.Length)
+        {
+            throw new InvalidDataException($"The Grad-CAM file of pair set {pair.PairSetId} has no pair {pair.Index}");
+        }
+
+        return new PairGradCamView(version, imagePairId, pair.PairSetId, pair.Index, maps.Value.CropSize, maps.Value.Pet[pair.Index], maps.Value.Ct[pair.Index]);
+    }
+
+    /// <summary>The trained network versions that have Grad-CAM maps of the lesion's newest pair set, newest first.</summary>
+    /// <exception cref="NotFoundException">No such lesion for this caller.</exception>
+    public async Task<IReadOnlyList<string>> GradCamVersionsAsync(AccessScope scope, Guid lesionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        if (await NewestPairSetAsync(db, scope, lesionId, cancellationToken) is not { } setId)
+        {
+            return [];
+        }
+
+        return await db.GradCamSets.Where(g => g.PairSetId == setId).OrderByDescending(g => g.NetworkModel!.RequestedUtc)
+            .Select(g => g.NetworkModel!.Version).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The Grad-CAM maps of every pair of the lesion's newest pair set under a network, in pair order (index i of
+    /// <see cref="LesionGradCamView.Pet"/> belongs to pair i); null when the network has no maps for that set. The maps
+    /// have the network's crop size, or <paramref name="resampleTo"/> (bilinear, as the pairs are resized for the network)
+    /// to lie over the stored pairs' crops.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such lesion for this caller, or no such network version.</exception>
+    public async Task<LesionGradCamView?> GetLesionGradCamAsync(AccessScope scope, Guid lesionId, string version, int? resampleTo = null,
+        CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var setId = await NewestPairSetAsync(db, scope, lesionId, cancellationToken);
+        var networkId = await NetworkIdAsync(db, version, cancellationToken);
+        if (setId is null || await ReadGradCamAsync(db, networkId, setId.Value, cancellationToken) is not { } maps)
+        {
+            return null;
+        }
+
+        if (resampleTo is { } size && size != maps.CropSize)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(resampleTo));
+            return new LesionGradCamView(version, lesionId, setId.Value, size, [.. maps.Pet.Select(m => Resize(m, maps.CropSize, size))],
+                [.. maps.Ct.Select(m => Resize(m, maps.CropSize, size))]);
+        }
+
+        return new LesionGradCamView(version, lesionId, setId.Value, maps.CropSize, maps.Pet, maps.Ct);
+    }
+
+    private static async Task<Guid> NetworkIdAsync(IDerbyDbContext db, string version, CancellationToken cancellationToken) =>
+        await db.NetworkModels.Where(n => n.Version == version).Select(n => (Guid?)n.Id).SingleOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException($"No network version {version}");
-        var pair = await db.ImagePairs.AsNoTracking().SingleOrDefaultAsync(p => p.Id == imagePairId, cancellationToken)
-            ?? throw new NotFoundException("No such image pair");
-        var set = await db.GradCamSets.AsNoTracking().SingleOrDefaultAsync(g => g.NetworkModelId == networkId && g.PairSetId == pair.PairSetId, cancellationToken);
+
+    private static async Task<Guid?> NewestPairSetAsync(IDerbyDbContext db, AccessScope scope, Guid lesionId, CancellationToken cancellationToken)
+    {
+        var siteId = await db.Lesions.Where(l => l.Id == lesionId).Select(l => (int?)l.Patient!.SiteId).SingleOrDefaultAsync(cancellationToken);
+        if (siteId is not { } site || !scope.CanRead(site))
+        {
+            throw new NotFoundException("No such lesion");
+        }
+
+        return await db.PairSets.Where(p => p.LesionId == lesionId).OrderByDescending(p => p.CreatedUtc).Select(p => (Guid?)p.Id).FirstOrDefaultAsync(cancellationToken);
+    }
+
+    /// <summary>A pair set's maps under a network, split per pair and branch; null when none are stored.</summary>
+    private async Task<(int CropSize, float[][] Pet, float[][] Ct)?> ReadGradCamAsync(IDerbyDbContext db, Guid networkId, Guid pairSetId, CancellationToken cancellationToken)
+    {
+        var set = await db.GradCamSets.AsNoTracking().SingleOrDefaultAsync(g => g.NetworkModelId == networkId && g.PairSetId == pairSetId, cancellationToken);
         if (set is null)
         {
             return null;
@@ -491,16 +581,22 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
         var bytes = await ReadArtifactAsync(GradCamKind, set.Sha256, cancellationToken);
         var plane = set.CropSize * set.CropSize;
-        if (bytes.Length != set.PairCount * 2 * plane * sizeof(float) || pair.Index >= set.PairCount)
+        if (bytes.Length != set.PairCount * 2 * plane * sizeof(float))
         {
             throw new InvalidDataException($"Grad-CAM file {set.Sha256} does not hold {set.PairCount} pairs of {set.CropSize}²");
         }
 
-        var pet = new float[plane];
-        var ct = new float[plane];
-        Buffer.BlockCopy(bytes, 2 * pair.Index * plane * sizeof(float), pet, 0, plane * sizeof(float));
-        Buffer.BlockCopy(bytes, ((2 * pair.Index) + 1) * plane * sizeof(float), ct, 0, plane * sizeof(float));
-        return new PairGradCamView(version, imagePairId, pair.PairSetId, pair.Index, set.CropSize, pet, ct);
+        var pet = new float[set.PairCount][];
+        var ct = new float[set.PairCount][];
+        for (var i = 0; i < set.PairCount; i++)
+        {
+            pet[i] = new float[plane];
+            ct[i] = new float[plane];
+            Buffer.BlockCopy(bytes, 2 * i * plane * sizeof(float), pet[i], 0, plane * sizeof(float));
+            Buffer.BlockCopy(bytes, ((2 * i) + 1) * plane * sizeof(float), ct[i], 0, plane * sizeof(float));
+        }
+
+        return (set.CropSize, pet, ct);
     }
 
     /// <summary>

@@ -51,3 +51,6 @@ public sealed record BicPoint(int K, double Bic);
 
 /// <summary>Grad-CAM maps of one image pair (responder class), S × S each, row-major, values in [0, 1].</summary>
 public sealed record PairGradCamView(string Version, long ImagePairId, Guid PairSetId, int Index, int CropSize, float[] Pet, float[] Ct);
+
+/// <summary>Grad-CAM maps of every pair of a lesion's pair set under one network, in pair order, S × S each, in [0, 1].</summary>
+public sealed record LesionGradCamView(string Version, Guid LesionId, Guid PairSetId, int CropSize, float[][] Pet, float[][] Ct);

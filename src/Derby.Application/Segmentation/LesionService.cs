@@ -366,13 +366,61 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
             return null;
         }
 
-        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(PairsKind, record.Sha256), cancellationToken);
-        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != record.Sha256)
+        return await ReadPairSetAsync(record.Sha256, lesionId, cancellationToken);
+    }
+
+    private async Task<Derby.Imaging.Pairs.PairSet> ReadPairSetAsync(string sha256, Guid lesionId, CancellationToken cancellationToken)
+    {
+        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(PairsKind, sha256), cancellationToken);
+        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha256)
         {
             throw new InvalidDataException($"The pair file of lesion {lesionId} does not match its recorded SHA-256: the store was altered");
         }
 
         return PairSetFile.Read(new MemoryStream(bytes));
+    }
+
+    /// <summary>
+    /// The lesion's newest pair set for display: each pair's crops (hash-checked from the store) with its row id and the
+    /// lesion's mask projected onto the crop; null while the lesion has no pairs.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such lesion for this caller.</exception>
+    public async Task<LesionPairsView?> GetPairsAsync(AccessScope scope, Guid lesionId, CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        var (lesion, _) = await FindAsync(db, scope, lesionId, cancellationToken);
+        var record = await db.PairSets.AsNoTracking().Where(p => p.LesionId == lesionId).OrderByDescending(p => p.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
+        if (record is null || lesion.MaskGzip is null)
+        {
+            return null;
+        }
+
+        var set = await ReadPairSetAsync(record.Sha256, lesionId, cancellationToken);
+        var rows = await db.ImagePairs.AsNoTracking().Where(p => p.PairSetId == record.Id).Select(p => new { p.Id, p.Index }).ToDictionaryAsync(p => p.Index, p => p.Id, cancellationToken);
+        var mask = new LesionMask(BoxOf(lesion), Gunzip(lesion.MaskGzip));
+        var size = set.Settings.CropSize;
+        var views = new List<PairCropView>(set.Pairs.Count);
+        for (var i = 0; i < set.Pairs.Count; i++)
+        {
+            var pair = set.Pairs[i];
+            var crop = new byte[size * size];
+            for (var j = 0; j < size; j++)
+            {
+                for (var k = 0; k < size; k++)
+                {
+                    crop[j * size + k] = mask[pair.CropX0 + k, pair.CropY0 + j, pair.PetSlice] ? (byte)1 : (byte)0;
+                }
+            }
+
+            if (!rows.TryGetValue(i, out var rowId))
+            {
+                throw new InvalidDataException($"Pair {i} of lesion {lesionId}'s pair set has no row: the index is incomplete");
+            }
+
+            views.Add(new PairCropView(rowId, i, pair.PetSlice, pair.CtSlices, pair.RoiArea, pair.CropX0, pair.CropY0, pair.Pet, pair.Ct, crop));
+        }
+
+        return new LesionPairsView(lesionId, record.Id, size, views);
     }
 
     /// <summary>

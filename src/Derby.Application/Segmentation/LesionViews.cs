@@ -40,3 +40,22 @@ public sealed record LesionView(
     string? DecidedBy,
     DateTime? DecidedUtc,
     int PairCount);
+
+/// <summary>
+/// One stored 2.5D pair as the viewer shows it: the PET crop, the three CT crops and the lesion's mask on the same crop
+/// (1 inside), all <c>CropSize</c>² row-major, values normalised to [0, 1] as the networks see them.
+/// </summary>
+/// <param name="ImagePairId">The pair's row (the key of its Grad-CAM maps and features).</param>
+/// <param name="Index">Position in its pair set.</param>
+/// <param name="PetSlice">PET slice index; crop pixel (i, j) is PET voxel (CropX0 + i, CropY0 + j) on it.</param>
+/// <param name="CtSlices">The CT slice of each CT channel (the nearest in the middle).</param>
+/// <param name="RoiArea">Mask voxels on the PET slice: the pair's weight in the vote.</param>
+/// <param name="CropX0">PET column of the crop's first pixel (negative where the crop is padded).</param>
+/// <param name="CropY0">PET row of the crop's first pixel (negative where the crop is padded).</param>
+/// <param name="Pet">PET crop.</param>
+/// <param name="Ct">CT crops, channel-major (3 × CropSize²).</param>
+/// <param name="Mask">The lesion mask on the crop.</param>
+public sealed record PairCropView(long ImagePairId, int Index, int PetSlice, int[] CtSlices, int RoiArea, int CropX0, int CropY0, float[] Pet, float[] Ct, byte[] Mask);
+
+/// <summary>The newest pair set of a lesion, every pair with its crops.</summary>
+public sealed record LesionPairsView(Guid LesionId, Guid PairSetId, int CropSize, IReadOnlyList<PairCropView> Pairs);

@@ -50,6 +50,13 @@ public static class LesionEndpoints
             return Results.Bytes(mask.Values, "application/octet-stream");
         });
 
+        // The newest pair set: each pair's row id, slices, ROI area, crop origin and its crops (PET, 3 CT, mask on the crop).
+        api.MapGet("/lesions/{id:guid}/pairs", async (Guid id, HttpContext http, AccessScopeProvider scopes, LesionService lesions, CancellationToken ct) =>
+        {
+            var pairs = await lesions.GetPairsAsync(await scopes.GetAsync(http.User, ct), id, ct);
+            return pairs is null ? Results.NotFound() : Results.Ok(pairs);
+        });
+
         // DICOM SEG of the mask on its PET series, for other viewers and archives.
         api.MapGet("/lesions/{id:guid}/seg", async (Guid id, HttpContext http, AccessScopeProvider scopes, LesionService lesions,
             Derby.Imaging.Dicom.IDicomFileWriter writer, CancellationToken ct) =>
