@@ -20,13 +20,13 @@ public sealed record RandomForestOptions
 
     /// <summary>
     /// The fraction of the features drawn at random as split candidates at each split (each feature is kept with this
-    /// probability, so the count varies around fraction × columns). Default 0.5: with FastForest, fewer features per
-    /// split cost held-out AUC against scikit-learn's forest with the same count (ADR 0017, docs/performance-forest.md),
-    /// and 0.5 matches scikit-learn at its own √columns default. Null: 1/√columns, the textbook random-forest rule
-    /// (scikit-learn's <c>max_features="sqrt"</c>). FastForest also has a per-tree fraction (<c>FeatureFraction</c>);
-    /// it is fixed at 1 here: a random forest samples features per split.
+    /// probability, so the count varies around fraction × columns). Null (the default): 1/√columns, the random-forest
+    /// rule (scikit-learn's <c>max_features="sqrt"</c>, the paper's likely setting). This is the setting where FastForest
+    /// and scikit-learn differ most in held-out AUC, in a direction that depends on the data (ADR 0017,
+    /// docs/performance-forest.md): tune it by cross-validation. FastForest also has a per-tree fraction
+    /// (<c>FeatureFraction</c>); it is fixed at 1 here: a random forest samples features per split.
     /// </summary>
-    public double? FeatureFractionPerSplit { get; init; } = 0.5;
+    public double? FeatureFractionPerSplit { get; init; }
 
     /// <summary>The fraction of the training rows each tree is grown on (drawn without replacement; default 0.7).</summary>
     public double BaggingFraction { get; init; } = 0.7;
