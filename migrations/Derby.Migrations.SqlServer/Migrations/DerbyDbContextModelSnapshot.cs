@@ -679,8 +679,15 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
+                    b.Property<int?>("CohortId")
+                        .HasColumnType("int");
+
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("datetime2");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
 
                     b.Property<bool>("IsActive")
                         .HasColumnType("bit");
@@ -690,12 +697,42 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("nvarchar(32)");
 
+                    b.Property<string>("ManifestJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<Guid?>("NetworkModelId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Progress")
+                        .HasMaxLength(400)
+                        .HasColumnType("nvarchar(400)");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("SettingsJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime?>("TrainedUtc")
+                        .HasColumnType("datetime2");
+
                     b.Property<string>("Version")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CohortId");
+
+                    b.HasIndex("NetworkModelId");
 
                     b.HasIndex("Version")
                         .IsUnique();
@@ -933,6 +970,12 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<string>("FeaturesJson")
+                        .HasColumnType("nvarchar(max)");
+
+                    b.Property<string>("InputHashesJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<string>("InputsSha256")
                         .HasMaxLength(64)
                         .HasColumnType("nvarchar(64)");
@@ -943,18 +986,35 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Property<int>("ModelVersionId")
                         .HasColumnType("int");
 
+                    b.Property<int>("PairCount")
+                        .HasColumnType("int");
+
+                    b.Property<string>("PairScoresJson")
+                        .HasColumnType("nvarchar(max)");
+
                     b.Property<Guid>("PatientId")
                         .HasColumnType("uniqueidentifier");
 
                     b.Property<bool>("PredictedResponder")
                         .HasColumnType("bit");
 
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("nvarchar(256)");
+
+                    b.Property<string>("SignaturesJson")
+                        .HasMaxLength(2000)
+                        .HasColumnType("nvarchar(2000)");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("float");
+
                     b.Property<double>("Trs")
                         .HasColumnType("float");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ModelVersionId");
+                    b.HasIndex("ModelVersionId", "IsStale");
 
                     b.HasIndex("PatientId", "ModelVersionId", "InputsSha256")
                         .IsUnique()
@@ -1473,6 +1533,23 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasForeignKey("NetworkModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("NetworkModel");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
+                {
+                    b.HasOne("Derby.Domain.Cohort", "Cohort")
+                        .WithMany()
+                        .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Cohort");
 
                     b.Navigation("NetworkModel");
                 });

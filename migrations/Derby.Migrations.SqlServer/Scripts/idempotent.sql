@@ -1143,3 +1143,192 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    DROP INDEX [IX_Predictions_ModelVersionId] ON [Predictions];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [FeaturesJson] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [InputHashesJson] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [PairCount] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [PairScoresJson] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [RequestedBy] nvarchar(256) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [SignaturesJson] nvarchar(2000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [Predictions] ADD [Threshold] float NOT NULL DEFAULT 0.0E0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [CohortId] int NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [Error] nvarchar(2000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [ManifestJson] nvarchar(max) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [NetworkModelId] uniqueidentifier NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [Progress] nvarchar(400) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [RequestedBy] nvarchar(256) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [SettingsJson] nvarchar(4000) NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [Status] nvarchar(32) NOT NULL DEFAULT N'Trained';
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD [TrainedUtc] datetime2 NULL;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    CREATE INDEX [IX_Predictions_ModelVersionId_IsStale] ON [Predictions] ([ModelVersionId], [IsStale]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    CREATE INDEX [IX_ModelVersions_CohortId] ON [ModelVersions] ([CohortId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    CREATE INDEX [IX_ModelVersions_NetworkModelId] ON [ModelVersions] ([NetworkModelId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD CONSTRAINT [FK_ModelVersions_Cohorts_CohortId] FOREIGN KEY ([CohortId]) REFERENCES [Cohorts] ([Id]) ON DELETE NO ACTION;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    ALTER TABLE [ModelVersions] ADD CONSTRAINT [FK_ModelVersions_NetworkModels_NetworkModelId] FOREIGN KEY ([NetworkModelId]) REFERENCES [NetworkModels] ([Id]) ON DELETE NO ACTION;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127164443_ModelRegistry'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127164443_ModelRegistry', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

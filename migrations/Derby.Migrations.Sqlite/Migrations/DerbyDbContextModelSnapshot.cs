@@ -660,7 +660,14 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("CohortId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("CreatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("IsActive")
@@ -671,12 +678,42 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasMaxLength(32)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ManifestJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("NetworkModelId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Progress")
+                        .HasMaxLength(400)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SettingsJson")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TrainedUtc")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Version")
                         .IsRequired()
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CohortId");
+
+                    b.HasIndex("NetworkModelId");
 
                     b.HasIndex("Version")
                         .IsUnique();
@@ -912,6 +949,12 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("FeaturesJson")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InputHashesJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("InputsSha256")
                         .HasMaxLength(64)
                         .HasColumnType("TEXT");
@@ -922,18 +965,35 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Property<int>("ModelVersionId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int>("PairCount")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("PairScoresJson")
+                        .HasColumnType("TEXT");
+
                     b.Property<Guid>("PatientId")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("PredictedResponder")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("RequestedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SignaturesJson")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Threshold")
+                        .HasColumnType("REAL");
+
                     b.Property<double>("Trs")
                         .HasColumnType("REAL");
 
                     b.HasKey("Id");
 
-                    b.HasIndex("ModelVersionId");
+                    b.HasIndex("ModelVersionId", "IsStale");
 
                     b.HasIndex("PatientId", "ModelVersionId", "InputsSha256")
                         .IsUnique();
@@ -1441,6 +1501,23 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasForeignKey("NetworkModelId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("NetworkModel");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ModelVersion", b =>
+                {
+                    b.HasOne("Derby.Domain.Cohort", "Cohort")
+                        .WithMany()
+                        .HasForeignKey("CohortId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.HasOne("Derby.Domain.NetworkModel", "NetworkModel")
+                        .WithMany()
+                        .HasForeignKey("NetworkModelId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
+                    b.Navigation("Cohort");
 
                     b.Navigation("NetworkModel");
                 });
