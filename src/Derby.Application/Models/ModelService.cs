@@ -240,8 +240,17 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
 
         // LASSO on the patients (one row each): which clinical factors enter the model.
         await step("LASSO selection of the clinical factors");
-        var candidates = ClinicalFactors.Candidates;
-        var covariates = candidates.Select((_, j) => usable.Select(u => u.Clinical![j]).ToArray()).ToArray();
+        // A factor constant in the cohort carries no information (glmnet gives it a zero coefficient): it is left out of the
+        // fit and reported with coefficient 0.
+        var all = ClinicalFactors.Candidates;
+        var varying = Enumerable.Range(0, all.Count).Where(j => usable.Select(u => u.Clinical![j]).Distinct().Count() > 1).ToArray();
+        var candidates = varying.Select(j => all[j]).ToArray();
+        if (candidates.Length == 0)
+        {
+            throw new ModelTrainingException($"Every clinical factor is constant over the {usable.Count} usable patients of cohort '{cohort.Code}'");
+        }
+
+        var covariates = varying.Select(j => usable.Select(u => u.Clinical![j]).ToArray()).ToArray();
         var outcome = usable.Select(u => u.Responder == true ? 1.0 : 0.0).ToArray();
         var folds = LassoLogistic.RandomFolds(usable.Count, Math.Min(request.Folds, usable.Count), request.Seed);
         LassoCrossValidation cv;
@@ -256,7 +265,13 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
 
         var lambda = request.Lambda == "min" ? cv.LambdaMin : cv.Lambda1se;
         var fit = LassoLogistic.Interpolate(cv.Path, lambda);
-        var selected = candidates.Where((_, j) => fit.Coefficients[j] != 0).ToList();
+        var coefficients = new double[all.Count];
+        for (var i = 0; i < varying.Length; i++)
+        {
+            coefficients[varying[i]] = fit.Coefficients[i];
+        }
+
+        var selected = all.Where((_, j) => coefficients[j] != 0).ToList();
         var curve = new LassoCurve(candidates, [.. cv.Path.Fits.Select(f => f.Lambda)], [.. cv.Path.Fits.Select(f => f.Coefficients.ToArray())], cv.MeanDeviance,
             cv.StandardError, cv.LambdaMin, cv.Lambda1se, lambda);
         var lassoSha = await PutJsonAsync(curve, cancellationToken);
@@ -308,7 +323,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
             new NetworkReference(network.Id, network.Version, network.CheckpointSha256 ?? ""),
             new MixtureReference(mixture.Id, mixture.K, mixture.ParametersSha256),
             columns,
-            new LassoSummary(request.Lambda, lambda, cv.LambdaMin, cv.Lambda1se, candidates, fit.Coefficients, selected),
+            new LassoSummary(request.Lambda, lambda, cv.LambdaMin, cv.Lambda1se, all, coefficients, selected),
             new ForestReference(forestSha, options, table.Count),
             signatures,
             [.. usable.Select(u => new ManifestPatient(u.PatientId, u.Responder == true, [.. u.Pairs.Select(p => p.ImagePairId)], u.Hashes!.Combined))],
