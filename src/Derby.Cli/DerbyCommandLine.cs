@@ -23,6 +23,10 @@ public static class DerbyCommandLine
         root.Subcommands.Add(LesionCommand.Build());
         root.Subcommands.Add(SegmentCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
+        foreach (var command in ModelCommands.Build())
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

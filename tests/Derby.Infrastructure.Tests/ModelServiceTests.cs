@@ -140,16 +140,16 @@ public sealed class ModelServiceTests : IAsyncLifetime
     }
 
     [Theory]
-    [InlineData("external-validation", "external validation")]
-    [InlineData("negative-validation", "negative control")]
-    [InlineData("internal-validation", "internal validation")]
+    [InlineData("external-validation", "an external validation")]
+    [InlineData("negative-validation", "a negative control")]
+    [InlineData("internal-validation", "an internal validation")]
     public async Task RequestTraining_OnAValidationOrNegativeCohort_IsRefusedWithTheReason(string cohort, string kind)
     {
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() => Models.RequestTrainingAsync(Pi, Quick with { Cohort = cohort }));
 
         var error = Assert.Single(ex.Errors);
         Assert.Equal("cohort", error.Field);
-        Assert.Contains($"is a {kind} cohort", error.Message);
+        Assert.Contains($"is {kind} cohort", error.Message);
         Assert.Contains("training or histology cohorts only", error.Message);
         Assert.Empty(db.Jobs.ModelTrainings);
     }
@@ -374,6 +374,75 @@ public sealed class ModelServiceTests : IAsyncLifetime
         Assert.All(negative.Skipped, s => Assert.Contains("no IHC scores", s.Reason));
         var external = await Scoring.ScoreCohortAsync("derby-plus", "external-validation", "test");
         Assert.Equal(50, external.Scored);
+    }
+
+    [Fact]
+    public async Task CommandLine_TrainsScoresAndEvaluates_ThroughTheSameUseCases_AndRecoversFromCrashes()
+    {
+        static void Ok((int ExitCode, string StdOut, string StdErr) run) => Assert.True(run.ExitCode == 0, $"exit {run.ExitCode}\n{run.StdOut}\n{run.StdErr}");
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+
+        var refused = await Cli.RunAsync(db.DataDirectory, null, "train", "--model", "derby", "--cohort", "external-validation");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("is an external validation cohort", refused.StdErr);
+
+        // Killed at the commit of the frozen model: nothing frozen; the same command again trains it (the pending request).
+        var crashed = await Cli.RunAsync(db.DataDirectory, "model.commit", "train", "--model", "derby", "--trees", "60", "--seed", "5");
+        Assert.NotEqual(0, crashed.ExitCode);
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(ModelVersionStatus.Training, (await ctx.ModelVersions.SingleAsync()).Status);
+        }
+
+        var train = await Cli.RunAsync(db.DataDirectory, null, "train", "--model", "derby", "--trees", "60", "--seed", "5");
+        Ok(train);
+        Assert.Contains("LASSO selection", train.StdErr);
+        using var trained = JsonDocument.Parse(train.StdOut);
+        var version = trained.RootElement.GetProperty("version").GetString()!;
+        Assert.Equal("trained", trained.RootElement.GetProperty("status").GetString());
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(version, (await ctx.ModelVersions.SingleAsync()).Version);
+        }
+
+        // Killed at the third prediction: two stored, whole; the rerun scores the rest, a third run scores nothing.
+        var killed = await Cli.RunAsync(db.DataDirectory, "prediction.commit:3", "score", "--cohort", "external-validation", "--model", version);
+        Assert.NotEqual(0, killed.ExitCode);
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(2, await ctx.Predictions.CountAsync());
+        }
+
+        var score = await Cli.RunAsync(db.DataDirectory, null, "score", "--cohort", "external-validation", "--model", "derby");
+        Ok(score);
+        using (var summary = JsonDocument.Parse(score.StdOut))
+        {
+            Assert.Equal((48, 2), (summary.RootElement.GetProperty("scored").GetInt32(), summary.RootElement.GetProperty("unchanged").GetInt32()));
+        }
+
+        var again = await Cli.RunAsync(db.DataDirectory, null, "score", "--cohort", "external-validation", "--model", version);
+        Ok(again);
+        using (var summary = JsonDocument.Parse(again.StdOut))
+        {
+            Assert.Equal((0, 50), (summary.RootElement.GetProperty("scored").GetInt32(), summary.RootElement.GetProperty("unchanged").GetInt32()));
+        }
+
+        await using (var ctx = db.Context())
+        {
+            Assert.Equal(50, await ctx.Predictions.CountAsync());
+        }
+
+        // The table prints what the evaluation computes.
+        var table = await Cli.RunAsync(db.DataDirectory, null, "evaluate", "--model", version);
+        Ok(table);
+        var evaluation = await Scoring.EvaluateAsync(Pi, version);
+        var external = evaluation.Cohorts.Single(c => c.Cohort == "external-validation");
+        Assert.Contains("Cohort", table.StdOut);
+        Assert.Contains("AUC (95% CI)", table.StdOut);
+        var row = table.StdOut.Split('\n').Single(l => l.StartsWith("External validation", StringComparison.Ordinal));
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{external.Auc!.Auc:0.00} ({external.Auc.Lower:0.00}-{external.Auc.Upper:0.00})"), row);
+        Assert.Contains(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{100 * external.Accuracy!.Sensitivity!.Estimate:0.0}%"), row);
+        Assert.Contains("50/50", row);
     }
 
     private async Task<ModelManifest> ManifestAsync(string version)

@@ -538,7 +538,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         }
         else if (cohort.Kind is not (CohortKind.Training or CohortKind.Histology))
         {
-            errors.Add(new("cohort", $"Cohort '{cohort.Code}' is a {Describe(cohort.Kind)} cohort: models are trained on training or histology cohorts only, so that " +
+            errors.Add(new("cohort", $"Cohort '{cohort.Code}' is {Describe(cohort.Kind)} cohort: models are trained on training or histology cohorts only, so that " +
                 "validation and negative-control patients never shape the model they test"));
         }
 
@@ -571,10 +571,10 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
 
     private static string Describe(CohortKind kind) => kind switch
     {
-        CohortKind.InternalValidation => "internal validation",
-        CohortKind.ExternalValidation => "external validation",
-        CohortKind.NegativeControl => "negative control",
-        _ => kind.ToString().ToLowerInvariant(),
+        CohortKind.InternalValidation => "an internal validation",
+        CohortKind.ExternalValidation => "an external validation",
+        CohortKind.NegativeControl => "a negative control",
+        _ => "a " + kind.ToString().ToLowerInvariant(),
     };
 
     private static async Task<string> NewVersionNameAsync(IDerbyDbContext db, string kind, DateTime now, CancellationToken cancellationToken)

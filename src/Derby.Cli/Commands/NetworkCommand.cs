@@ -114,10 +114,4 @@ internal static class NetworkCommand
         m.PairSets,
         m.Mixture,
     };
-
-    /// <summary>Progress lines on standard error, written at once (Progress&lt;T&gt; would post them to the thread pool, out of order).</summary>
-    private sealed class ErrorLines : IProgress<string>
-    {
-        public void Report(string value) => Console.Error.WriteLine(value);
-    }
 }
