@@ -31,16 +31,25 @@ internal static class DemoCommand
     public static Command Build()
     {
         var resetPasswords = new Option<bool>("--reset-passwords") { Description = "Give existing demo accounts new passwords and print them" };
+        var scale = new Option<string>("--scale")
+        {
+            Description = "Synthetic study loaded into an empty database: small (25 patients, the default) or paper (389 patients; every imaged patient segmented)",
+            DefaultValueFactory = _ => "small",
+        };
+        var seed = new Option<ulong>("--seed") { Description = "Seed of the synthetic study", DefaultValueFactory = _ => 1 };
         var demo = new Command("demo", "Load the demo study (sites ZSH, ZSHX, HWMU and the paper's five cohorts) and create the demo accounts");
         demo.Options.Add(resetPasswords);
+        demo.Options.Add(scale);
+        demo.Options.Add(seed);
         demo.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
             await services.GetRequiredService<DatabaseInitializer>().MigrateAsync(token);
             var added = await services.GetRequiredService<DemoStudy>().EnsureAsync(token);
             Console.WriteLine(added ? "Demo study loaded." : "Demo study already loaded.");
-            await LoadSyntheticPatientsAsync(services, token);
-            await IngestSyntheticImagesAsync(services, token);
-            await SegmentDemoLesionsAsync(services, token);
+            var synthetic = new SyntheticDemo(StudyScale.Parse(parse.GetValue(scale)!), parse.GetValue(seed));
+            await LoadSyntheticPatientsAsync(services, synthetic, token);
+            await IngestSyntheticImagesAsync(services, synthetic, token);
+            await SegmentDemoLesionsAsync(services, synthetic, token);
 
             var users = services.GetRequiredService<IUserAdministration>();
             var reset = parse.GetValue(resetPasswords);
@@ -74,10 +83,26 @@ internal static class DemoCommand
     }
 
     /// <summary>
-    /// Fills an empty demo study with the small synthetic study (seed 1): generated once into the data folder
-    /// (CSV tables and PET/CT DICOM), its tables imported through the same all-or-nothing import as the web app.
+    /// The synthetic study behind the demo: the small one (seed 1) by default; at paper scale every patient gets images and
+    /// every imaged patient's lesions are segmented (nothing is left for the browser tests' hand-drawn boxes and uploads).
     /// </summary>
-    private static async Task LoadSyntheticPatientsAsync(IServiceProvider services, CancellationToken token)
+    private sealed record SyntheticDemo(StudyScale Scale, ulong Seed)
+    {
+        public bool IsSmall => Scale.Name == StudyScale.Small.Name;
+
+        public string Folder(IServiceProvider services) =>
+            Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", $"{Scale.Name}-seed-{Seed}");
+
+        public int LeftForUploads => IsSmall ? PatientsLeftForUploadsPerSite : 0;
+
+        public IReadOnlySet<string> ByHand => IsSmall ? DrawnByHand : new HashSet<string>();
+    }
+
+    /// <summary>
+    /// Fills an empty demo study with the synthetic study: generated once into the data folder (CSV tables and PET/CT
+    /// DICOM), its tables imported through the same all-or-nothing import as the web app.
+    /// </summary>
+    private static async Task LoadSyntheticPatientsAsync(IServiceProvider services, SyntheticDemo synthetic, CancellationToken token)
     {
         var dbFactory = services.GetRequiredService<IDerbyDbContextFactory>();
         await using (var db = await dbFactory.CreateAsync(token))
@@ -89,7 +114,7 @@ internal static class DemoCommand
             }
         }
 
-        var folder = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1");
+        var folder = synthetic.Folder(services);
         if (!File.Exists(Path.Combine(folder, "ground-truth", "truth.json")))
         {
             if (Directory.Exists(folder))
@@ -97,7 +122,7 @@ internal static class DemoCommand
                 Directory.Delete(folder, recursive: true);
             }
 
-            new SyntheticStudyGenerator(new GdcmDicomFileWriter()).Generate(new SyntheticStudyOptions(folder, 1, StudyScale.Small), cancellationToken: token);
+            new SyntheticStudyGenerator(new GdcmDicomFileWriter()).Generate(new SyntheticStudyOptions(folder, synthetic.Seed, synthetic.Scale), cancellationToken: token);
         }
 
         var imports = services.GetRequiredService<CsvImportService>();
@@ -131,16 +156,17 @@ internal static class DemoCommand
     /// every true lesion of 1.5 cm or more segmented, accepted and paired, so the network can be trained on the demo
     /// right away. Once only: patients whose lesions are done are skipped without reading their images.
     /// </summary>
-    private static async Task SegmentDemoLesionsAsync(IServiceProvider services, CancellationToken token)
+    private static async Task SegmentDemoLesionsAsync(IServiceProvider services, SyntheticDemo synthetic, CancellationToken token)
     {
-        var truth = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1", "ground-truth", "truth.json");
+        var truth = Path.Combine(synthetic.Folder(services), "ground-truth", "truth.json");
         if (!File.Exists(truth))
         {
             return;
         }
 
-        var result = await TruthLesions.RunAsync(services, TruthLesions.Read(truth), 1.5, DrawnByHand, null, token);
-        Console.WriteLine($"Demo lesions (synthetic physician, true lesions of 1.5 cm or more; {string.Join(" and ", DrawnByHand)} are left for drawing by hand): " +
+        var result = await TruthLesions.RunAsync(services, TruthLesions.Read(truth), 1.5, synthetic.ByHand, null, token);
+        var left = synthetic.ByHand.Count > 0 ? $"; {string.Join(" and ", synthetic.ByHand)} are left for drawing by hand" : "";
+        Console.WriteLine($"Demo lesions (synthetic physician, true lesions of 1.5 cm or more{left}): " +
             $"{result.Accepted} accepted with {result.Pairs} pairs on {result.Patients} patients ({result.Empty} empty, {result.Failed} failed) in {result.Seconds:0.0} s.");
     }
 
@@ -156,9 +182,9 @@ internal static class DemoCommand
     /// images to show, once: patients that already have images are skipped, so a re-run ingests nothing twice. Measured on
     /// a shared 2-core machine: 19 patients (about 2,950 files) in about 13 s on the first start, nothing on later ones.
     /// </summary>
-    private static async Task IngestSyntheticImagesAsync(IServiceProvider services, CancellationToken token)
+    private static async Task IngestSyntheticImagesAsync(IServiceProvider services, SyntheticDemo synthetic, CancellationToken token)
     {
-        var folder = Path.Combine(services.GetRequiredService<DerbyOptionsAccessor>().Value.DataPath, "synthetic", "small-seed-1", "sites");
+        var folder = Path.Combine(synthetic.Folder(services), "sites");
         if (!Directory.Exists(folder))
         {
             return;
@@ -177,7 +203,7 @@ internal static class DemoCommand
             }
 
             var patientFolders = Directory.EnumerateDirectories(dicom).Order(StringComparer.Ordinal).ToList();
-            foreach (var patientFolder in patientFolders.Take(patientFolders.Count - PatientsLeftForUploadsPerSite))
+            foreach (var patientFolder in patientFolders.Take(patientFolders.Count - synthetic.LeftForUploads))
             {
                 var pseudonym = Path.GetFileName(patientFolder);
                 Guid? id;
@@ -219,7 +245,7 @@ internal static class DemoCommand
         }
 
         Console.WriteLine(stored > 0
-            ? $"Demo images stored: PET and CT of {stored} patients in {watch.Elapsed.TotalSeconds:0.0} s (the last {PatientsLeftForUploadsPerSite} patients of each site are left without images, for trying uploads)."
-            : $"Demo images already stored ({present} patients; the last {PatientsLeftForUploadsPerSite} of each site are left for trying uploads).");
+            ? $"Demo images stored: PET and CT of {stored} patients in {watch.Elapsed.TotalSeconds:0.0} s (the last {synthetic.LeftForUploads} patients of each site are left without images, for trying uploads)."
+            : $"Demo images already stored ({present} patients; the last {synthetic.LeftForUploads} of each site are left for trying uploads).");
     }
 }
