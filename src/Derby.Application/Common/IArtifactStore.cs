@@ -11,4 +11,13 @@ public interface IArtifactStore
 
     /// <summary>The stored file's path.</summary>
     string PathOf(string kind, string sha256);
+
+    /// <summary>A stored file's bytes, checked against the SHA-256 they are stored under.</summary>
+    /// <exception cref="InvalidDataException">The bytes do not match: the store was altered.</exception>
+    async Task<byte[]> ReadAsync(string kind, string sha256, CancellationToken cancellationToken = default)
+    {
+        var bytes = await File.ReadAllBytesAsync(PathOf(kind, sha256), cancellationToken);
+        return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) == sha256 ? bytes
+            : throw new InvalidDataException($"The {kind} artefact {sha256} does not match its SHA-256: the store was altered");
+    }
 }

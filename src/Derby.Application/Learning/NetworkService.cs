@@ -905,16 +905,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     }
 
     /// <summary>An artefact read back and checked against its hash.</summary>
-    private async Task<byte[]> ReadArtifactAsync(string kind, string sha256, CancellationToken cancellationToken)
-    {
-        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(kind, sha256), cancellationToken);
-        if (Convert.ToHexStringLower(SHA256.HashData(bytes)) != sha256)
-        {
-            throw new InvalidDataException($"The {kind} artefact {sha256} does not match its SHA-256: the store was altered");
-        }
-
-        return bytes;
-    }
+    private Task<byte[]> ReadArtifactAsync(string kind, string sha256, CancellationToken cancellationToken) =>
+        artifacts.ReadAsync(kind, sha256, cancellationToken);
 
     private async Task<NetworkModelView> ViewAsync(IDerbyDbContext db, Guid id, CancellationToken cancellationToken)
     {

@@ -619,25 +619,14 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         return stored == sha ? sha : throw new InvalidOperationException("The stored forest's hash differs from the forest's own");
     }
 
-    private async Task<PairForest> ReadForestAsync(string sha256, CancellationToken cancellationToken)
-    {
-        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(ModelsKind, sha256), cancellationToken);
-        return PairForest.Load(new MemoryStream(bytes), sha256);
-    }
+    private async Task<PairForest> ReadForestAsync(string sha256, CancellationToken cancellationToken) =>
+        PairForest.Load(new MemoryStream(await artifacts.ReadAsync(ModelsKind, sha256, cancellationToken)), sha256);
 
     private async Task<string> PutJsonAsync<T>(T value, CancellationToken cancellationToken) =>
         (await artifacts.PutAsync(ModelsKind, JsonSerializer.SerializeToUtf8Bytes(value, Json), cancellationToken)).Sha256;
 
-    private async Task<T> ReadJsonAsync<T>(string sha256, CancellationToken cancellationToken)
-    {
-        var bytes = await File.ReadAllBytesAsync(artifacts.PathOf(ModelsKind, sha256), cancellationToken);
-        if (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)) != sha256)
-        {
-            throw new InvalidDataException($"The model artefact {sha256} does not match its SHA-256: the store was altered");
-        }
-
-        return JsonSerializer.Deserialize<T>(bytes, Json)!;
-    }
+    private async Task<T> ReadJsonAsync<T>(string sha256, CancellationToken cancellationToken) =>
+        JsonSerializer.Deserialize<T>(await artifacts.ReadAsync(ModelsKind, sha256, cancellationToken), Json)!;
 
     internal static void RequireModels(AccessScope scope)
     {
