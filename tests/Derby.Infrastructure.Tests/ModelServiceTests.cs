@@ -226,6 +226,33 @@ public sealed class ModelServiceTests : IAsyncLifetime
         Assert.Contains("clinical", external.SignatureAuc.Keys);
         Assert.DoesNotContain("imaging", external.SignatureAuc.Keys);
         Assert.Equal(0, evaluation.Cohorts.Single(c => c.Cohort == "negative-validation").Evaluated);
+
+        // The training cohort's row: the cross-validated scores (each patient scored by a forest that did not see it), not
+        // the final model's own scores of its training patients, which are near perfect.
+        await Scoring.ScoreCohortAsync(model.Version, "training", "test");
+        var cv = await Models.GetCrossValidationAsync(Pi, model.Version);
+        Assert.Equal(70, cv.Trs.Count);
+        var second = await Scoring.EvaluateAsync(Pi, model.Version);
+        var training = second.Cohorts.Single(c => c.Cohort == "training");
+        Assert.Contains("cross-validated", training.Note);
+        await using (var ctx = db.Context())
+        {
+            var outcomes = await ctx.Outcomes.ToDictionaryAsync(o => o.PatientId, o => o.IsResponder);
+            double MannWhitney(IReadOnlyDictionary<Guid, double> s)
+            {
+                var pos = s.Where(t => outcomes[t.Key]).Select(t => t.Value).ToList();
+                var neg = s.Where(t => !outcomes[t.Key]).Select(t => t.Value).ToList();
+                return pos.Sum(p => neg.Sum(q => p > q ? 1.0 : p == q ? 0.5 : 0)) / (pos.Count * neg.Count);
+            }
+
+            Assert.Equal(MannWhitney(cv.Trs), training.Auc!.Auc, 12);
+            var trainingIds = cv.Trs.Keys.ToHashSet();
+            var apparent = MannWhitney((await TrsAsync(model.Version)).Where(t => trainingIds.Contains(t.Key)).ToDictionary());
+            Assert.True(training.Auc.Auc < apparent, $"cross-validated {training.Auc.Auc:0.000}, apparent {apparent:0.000}");
+        }
+
+        // The histology cohort shares its patients with the training cohort here: the row says so.
+        Assert.Contains("45 of the 45 are training patients of this model", second.Cohorts.Single(c => c.Cohort == "histology").Note);
     }
 
     [Fact]

@@ -6,7 +6,7 @@ namespace Derby.Application.Models;
 /// Everything a frozen model version is made of, stored as JSON with its SHA-256 (the version's identity): what it was
 /// trained on (cohort, patients, pairs and their input hashes, who was left out and why), how (settings, seeds, LASSO,
 /// forest options, code version) and the hashes of every artefact it loads (network checkpoint, mixture, forests,
-/// LASSO path, partial dependence, heatmap). No timestamps: the same data and settings give the same manifest but for
+/// LASSO path, partial dependence, heatmap, cross-validated training scores). No timestamps: the same data and settings give the same manifest but for
 /// the version name.
 /// </summary>
 public sealed record ModelManifest(
@@ -26,7 +26,8 @@ public sealed record ModelManifest(
     string CodeVersion,
     string LassoPathSha256,
     string PartialDependenceSha256,
-    string? HeatmapSha256);
+    string? HeatmapSha256,
+    string CrossValidationSha256);
 
 /// <summary>The pair network: its version and checkpoint hash.</summary>
 public sealed record NetworkReference(Guid Id, string Version, string CheckpointSha256);
@@ -67,3 +68,10 @@ public sealed record PartialDependenceSet(IReadOnlyList<PartialDependenceCurve> 
 /// </summary>
 public sealed record FeatureHeatmap(IReadOnlyList<Guid> Patients, IReadOnlyList<bool> Responders, IReadOnlyList<int> Features, IReadOnlyList<double[]> Values,
     IReadOnlyList<int> RowOrder, IReadOnlyList<int> ColumnOrder, IReadOnlyList<ClusterMerge> RowMerges);
+
+/// <summary>
+/// The training patients' cross-validated TRS: patient-level folds (seeded), each fold scored by a forest trained on the
+/// other folds with the same columns and options (the LASSO selection is the full model's). The training cohort's row of
+/// the evaluation uses these, not the final model's scores of the patients it was trained on.
+/// </summary>
+public sealed record CrossValidatedScores(int Folds, IReadOnlyDictionary<Guid, double> Trs);

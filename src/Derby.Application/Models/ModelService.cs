@@ -183,6 +183,13 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         return await ReadJsonAsync<PartialDependenceSet>(manifest.PartialDependenceSha256, cancellationToken);
     }
 
+    /// <summary>The training patients' cross-validated TRS of a trained version.</summary>
+    public async Task<CrossValidatedScores> GetCrossValidationAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
+    {
+        var (_, manifest) = await TrainedAsync(scope, version, cancellationToken);
+        return await ReadJsonAsync<CrossValidatedScores>(manifest.CrossValidationSha256, cancellationToken);
+    }
+
     /// <summary>The deep-feature heatmap of a trained version; null when its network's features could not be read at training.</summary>
     public async Task<FeatureHeatmap?> GetHeatmapAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
     {
@@ -309,6 +316,10 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
             signatures.Add(new SignatureReference("histological", ClinicalFactors.Histology, null, $"{withHistology.Count} training patient(s) with IHC scores and both classes needed"));
         }
 
+        // Cross-validated TRS of the training patients, for an honest training-cohort row in the evaluation.
+        await step("cross-validated training scores");
+        var cvSha = await PutJsonAsync(CrossValidate(usable, table, labels, options, request), cancellationToken);
+
         // Partial dependence of the TRS on every input, over the training pairs (Fig. 3D).
         await step("partial dependence");
         var curves = columns.Select(c => PartialDependence.Compute(forest, table, table, c)).ToList();
@@ -330,7 +341,46 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
             [.. excluded.Select(e => new ExcludedPatient(e.PatientId, e.Missing!))],
             request,
             CodeVersion,
-            lassoSha, pdSha, heatmapSha);
+            lassoSha, pdSha, heatmapSha, cvSha);
+    }
+
+    /// <summary>Folds of the cross-validated training scores.</summary>
+    public const int CrossValidationFolds = 5;
+
+    /// <summary>Each training patient's TRS from a forest that did not see it (patient-level folds, stratified by response, seeded).</summary>
+    private static CrossValidatedScores CrossValidate(IReadOnlyList<PatientInputs> usable, PairTable table, IReadOnlyDictionary<string, bool> labels,
+        RandomForestOptions options, ModelTrainingRequest request)
+    {
+        var random = new Random(request.Seed);
+        var fold = new Dictionary<string, int>();
+        foreach (var group in usable.GroupBy(u => u.Responder == true))
+        {
+            var ids = group.Select(u => u.PatientId.ToString()).ToArray();
+            random.Shuffle(ids);
+            for (var i = 0; i < ids.Length; i++)
+            {
+                fold[ids[i]] = i % CrossValidationFolds;
+            }
+        }
+
+        var scores = new Dictionary<Guid, double>();
+        for (var f = 0; f < CrossValidationFolds; f++)
+        {
+            var train = table.SelectPatients(fold.Where(x => x.Value != f).Select(x => x.Key));
+            var test = table.SelectPatients(fold.Where(x => x.Value == f).Select(x => x.Key));
+            if (test.Count == 0 || train.Patients.Select(p => labels[p]).Distinct().Count() < 2)
+            {
+                continue;
+            }
+
+            var forest = PairForest.Train(train, labels, options);
+            foreach (var r in TherapyResponseScore.Compute(test, forest.PredictPairs(test), request.Threshold))
+            {
+                scores[Guid.Parse(r.PatientKey)] = r.Score;
+            }
+        }
+
+        return new CrossValidatedScores(CrossValidationFolds, scores);
     }
 
     /// <summary>The code's version (assembly informational version, with the commit where the build records it).</summary>

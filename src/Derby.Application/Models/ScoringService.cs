@@ -142,7 +142,8 @@ public sealed class ScoringService(IDerbyDbContextFactory dbFactory, IBackground
     /// <summary>
     /// The paper's Table 2 for a version: per cohort, AUC (DeLong 95% CI), sensitivity, specificity, PPV and NPV
     /// (Clopper-Pearson) at the model's threshold over the members with an outcome and a current (not stale) prediction,
-    /// and the single-modality signatures' AUCs.
+    /// and the single-modality signatures' AUCs. The model's own training cohort is evaluated on its cross-validated
+    /// scores; a cohort that shares patients with the training set says how many.
     /// </summary>
     public async Task<ModelEvaluation> EvaluateAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
     {
@@ -154,15 +155,21 @@ public sealed class ScoringService(IDerbyDbContextFactory dbFactory, IBackground
             .GroupBy(p => p.PatientId).ToDictionary(g => g.Key, g => g.OrderByDescending(p => p.CreatedUtc).First());
         var outcomes = await db.Outcomes.AsNoTracking().ToDictionaryAsync(o => o.PatientId, o => o.IsResponder, cancellationToken);
         var cohorts = await db.Cohorts.AsNoTracking().OrderBy(c => c.Kind).ThenBy(c => c.Code).ToListAsync(cancellationToken);
+        var crossValidated = await models.GetCrossValidationAsync(scope, model.Version, cancellationToken);
+        var trained = manifest.Patients.Select(p => p.Id).ToHashSet();
         var rows = new List<CohortEvaluation>();
         foreach (var cohort in cohorts)
         {
             var members = await db.CohortMemberships.AsNoTracking().Where(m => m.CohortId == cohort.Id).Select(m => m.PatientId).ToListAsync(cancellationToken);
-            var evaluated = members.Where(m => predictions.ContainsKey(m) && outcomes.ContainsKey(m)).ToList();
-            var scores = evaluated.Select(m => predictions[m].Trs).ToArray();
+            var own = cohort.Code == manifest.Cohort;
+            var evaluated = members.Where(m => outcomes.ContainsKey(m) && (own ? crossValidated.Trs.ContainsKey(m) : predictions.ContainsKey(m))).ToList();
+            var scores = evaluated.Select(m => own ? crossValidated.Trs[m] : predictions[m].Trs).ToArray();
             var labels = evaluated.Select(m => outcomes[m] ? 1 : 0).ToArray();
             var responders = labels.Sum();
-            var note = cohort.Code == manifest.Cohort ? "training cohort: apparent (resubstitution) performance" : null;
+            var overlap = evaluated.Count(trained.Contains);
+            var note = own ? $"the training cohort: {crossValidated.Folds}-fold cross-validated TRS of the training patients (patient-level folds)"
+                : overlap > 0 ? $"{overlap} of the {evaluated.Count} are training patients of this model: their scores are apparent (resubstitution) performance"
+                : null;
             AucEstimate? auc = null;
             DiagnosticSummary? accuracy = null;
             var signatureAuc = new Dictionary<string, double>();
@@ -172,7 +179,7 @@ public sealed class ScoringService(IDerbyDbContextFactory dbFactory, IBackground
                 if (responders > 0 && responders < evaluated.Count)
                 {
                     auc = responders >= 2 && evaluated.Count - responders >= 2 ? RocAnalysis.DeLong(scores, labels) : null;
-                    var signatures = evaluated.Select(m => Signatures(predictions[m])).ToList();
+                    var signatures = evaluated.Select(m => own ? [] : Signatures(predictions[m])).ToList();
                     foreach (var name in new[] { "clinical", "imaging", "histological" })
                     {
                         var values = signatures.Select(s => s.FirstOrDefault(x => x.Name == name)?.Score).ToList();
