@@ -180,6 +180,27 @@ public sealed class ModelApiTests(DerbyWebFactory app)
         Assert.Equal(after.Cohorts.Count, Html.CountTestId(page, "evaluation-row"));
         Assert.Equal(1, Html.CountTestId(page, "lasso-chart"));
         Assert.Equal(1, Html.CountTestId(page, "score-cohort"));
+
+        // New inputs (the clinical record changed): scoring again stores a new prediction and marks the older one stale.
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            await using var db = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<DerbyDbContext>>().CreateDbContextAsync();
+            var clinical = await db.ClinicalRecords.SingleAsync(c => c.PatientId == patient);
+            clinical.SuvMax += 5;
+            await db.SaveChangesAsync();
+        }
+
+        var rescored = (await (await pi.PostAsJsonAsync($"/api/patients/{patient}/predictions", new { model = model.Version })).Content.ReadFromJsonAsync<ScoringSummary>(Json))!;
+        Assert.Equal(1, rescored.Scored);
+        var both = (await coordinator.GetFromJsonAsync<List<PredictionView>>($"/api/patients/{patient}/predictions", Json))!;
+        Assert.Equal(2, both.Count);
+        Assert.Equal([false, true], both.Select(p => p.IsStale));
+        Assert.Equal(expectedPrediction.Id, both[1].Id);
+        Assert.NotEqual(expectedPrediction.InputsSha256, both[0].InputsSha256);
+        patientPage = await coordinator.GetStringAsync($"/patients/{patient}");
+        Assert.Equal(2, Html.CountTestId(patientPage, "prediction-row"));
+        Assert.Equal(1, Html.CountTestId(patientPage, "prediction-stale"));
+        Assert.Equal(both[0].ModelVersion, Html.TestIdText(patientPage, "prediction-model"));
     }
 
     private async Task AssertEvaluationAsync(string version, ModelEvaluation actual)
