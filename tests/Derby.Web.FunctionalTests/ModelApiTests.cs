@@ -82,7 +82,7 @@ public sealed class ModelApiTests(DerbyWebFactory app)
     [Fact]
     public async Task TrainedModel_IsEvaluatedPerCohort_ScoresAPatientReadBySiteScope_AndScoresACohortInTheBackground()
     {
-        var (network, cohort, patients) = await WriteStudyAsync();
+        var (network, cohort, patients) = await WriteStudyAsync(app.Services);
         var pi = await app.SignInAsync("pi");
         await DerbyWebFactory.UseAntiforgeryAsync(pi);
 
@@ -129,6 +129,9 @@ public sealed class ModelApiTests(DerbyWebFactory app)
         // One patient scored over the API (PI), then read by everyone who may read the patient.
         var patient = patients[0];
         Assert.Equal(HttpStatusCode.Forbidden, (await coordinator.PostAsJsonAsync($"/api/patients/{patient}/predictions", new { model = model.Version })).StatusCode);
+        await DerbyWebFactory.UseAntiforgeryAsync(other);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.PostAsJsonAsync($"/api/patients/{patient}/predictions", new { model = model.Version })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await pi.PostAsJsonAsync($"/api/patients/{Guid.NewGuid()}/predictions", new { model = model.Version })).StatusCode);
         var scored = await pi.PostAsJsonAsync($"/api/patients/{patient}/predictions", new { model = model.Version });
         Assert.Equal(HttpStatusCode.OK, scored.StatusCode);
         var summary = (await scored.Content.ReadFromJsonAsync<ScoringSummary>(Json))!;
@@ -232,11 +235,11 @@ public sealed class ModelApiTests(DerbyWebFactory app)
     /// A study of its own with a training cohort of 30 ZSH patients whose response follows a hidden score carried by
     /// F_img and SUVmax, a trained network row (no checkpoint) and its mixture with every pair's F_img.
     /// </summary>
-    private async Task<(string Network, string Cohort, List<Guid> Patients)> WriteStudyAsync()
+    internal static async Task<(string Network, string Cohort, List<Guid> Patients)> WriteStudyAsync(IServiceProvider services)
     {
         var tag = Guid.NewGuid().ToString("N")[..8];
         var uid = Convert.ToUInt32(tag, 16);
-        await using var scope = app.Services.CreateAsyncScope();
+        await using var scope = services.CreateAsyncScope();
         await using var ctx = await scope.ServiceProvider.GetRequiredService<IDbContextFactory<DerbyDbContext>>().CreateDbContextAsync();
         var study = new Derby.Domain.Study { Code = $"MODELS-{tag}", Title = "Model registry web tests" };
         ctx.Studies.Add(study);

@@ -68,6 +68,8 @@ public static class ModelEndpoints
         patients.MapPost("/", async (Guid id, ScorePatientInput? input, HttpContext http, AccessScopeProvider scopes, ScoringService scoring, CancellationToken ct) =>
         {
             var scope = await scopes.GetAsync(http.User, ct);
+            // A patient the caller may not read (or that does not exist) answers 404 before the role is checked.
+            await scoring.PredictionsAsync(scope, id, ct);
             var summary = await scoring.ScorePatientAsync(scope, string.IsNullOrWhiteSpace(input?.Model) ? ModelKinds.Derby : input.Model, id, ct);
             return Results.Ok(summary);
         }).AddEndpointFilter<AntiforgeryHeaderFilter>();
