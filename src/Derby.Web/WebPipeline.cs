@@ -49,6 +49,7 @@ public static class WebPipeline
         app.MapApiEndpoints();
         app.MapLesionEndpoints();
         app.MapNetworkEndpoints();
+        app.MapModelEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {
