@@ -161,7 +161,9 @@ public sealed class ModelApiTests(DerbyWebFactory app)
         // Table 2: one row per cohort of the database, as the service computes it.
         var evaluation = await pi.GetFromJsonAsync<ModelEvaluation>($"/api/models/{model.Version}/evaluation", Json);
         await AssertEvaluationAsync(model.Version, evaluation!);
-        Assert.Equal(1, evaluation!.Cohorts.Single(c => c.Cohort == cohort).Evaluated);
+        // The model's own training cohort is evaluated on its cross-validated scores, whoever has been scored.
+        Assert.Equal(patients.Count, evaluation!.Cohorts.Single(c => c.Cohort == cohort).Evaluated);
+        Assert.Contains("cross-validated", evaluation.Cohorts.Single(c => c.Cohort == cohort).Note);
 
         // The cohort scored by a background job (202 with its id); the evaluation then covers every member.
         Assert.Equal(HttpStatusCode.BadRequest, (await pi.PostAsJsonAsync($"/api/models/{model.Version}/score", new { cohort = "" })).StatusCode);
@@ -169,8 +171,12 @@ public sealed class ModelApiTests(DerbyWebFactory app)
         var score = await pi.PostAsJsonAsync($"/api/models/{model.Version}/score", new { cohort });
         Assert.Equal(HttpStatusCode.Accepted, score.StatusCode);
         Assert.False(string.IsNullOrEmpty((await score.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("jobId").GetString()));
-        var after = await WaitAsync(pi, $"/api/models/{model.Version}/evaluation",
-            (ModelEvaluation e) => e.Cohorts.Single(c => c.Cohort == cohort).Evaluated == patients.Count);
+        foreach (var member in patients)
+        {
+            Assert.NotEmpty(await WaitAsync(pi, $"/api/patients/{member}/predictions", (List<PredictionView> p) => p.Count > 0));
+        }
+
+        var after = (await pi.GetFromJsonAsync<ModelEvaluation>($"/api/models/{model.Version}/evaluation", Json))!;
         await AssertEvaluationAsync(model.Version, after);
         var row = after.Cohorts.Single(c => c.Cohort == cohort);
         Assert.NotNull(row.Auc);
