@@ -357,6 +357,18 @@ public sealed class DashboardServiceTests(DashboardStudy study) : IClassFixture<
     }
 
     [Fact]
+    public async Task Dashboard_SerializesToJson_ForTheApi()
+    {
+        var dashboard = await Dashboards.GetAsync(Pi, new DashboardFilter(BySite: true));
+        var json = JsonSerializer.Serialize(dashboard, DashboardService.JsonOptions);
+        Assert.Contains("\"performance\"", json);
+        foreach (var table in DashboardCsv.Tables)
+        {
+            Assert.NotNull(DashboardCsv.Write(dashboard, table));
+        }
+    }
+
+    [Fact]
     public async Task Dashboards_AreForAdministratorsAndPrincipalInvestigatorsOnly()
     {
         var coordinator = new AccessScope("coord", new HashSet<string> { DerbyRoles.SiteCoordinator }, new HashSet<int> { 1 });

@@ -30,6 +30,12 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
     private static readonly string[] SignatureNames = ["clinical", "imaging", "histological"];
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>JSON of a dashboard: web defaults, with ROC's infinite end thresholds written as "Infinity" / "-Infinity".</summary>
+    public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
     /// <summary>Only administrators and principal investigators see the dashboards.</summary>
     /// <exception cref="ForbiddenException">Anyone else.</exception>
     public static void Require(AccessScope scope)
