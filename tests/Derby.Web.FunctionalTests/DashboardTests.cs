@@ -86,6 +86,18 @@ public sealed class DashboardTests(DerbyWebFactory app)
         var auc = section.Performance.Single(r => r.Model == "DERBY").Auc.Value!;
         Assert.Equal(auc.Auc, derby.GetProperty("auc").GetProperty("value").GetProperty("auc").GetDouble(), 12);
 
+        // The page shows the same numbers (invariant round-trip text in its data attributes).
+        var document = new AngleSharp.Html.Parser.HtmlParser().ParseDocument(await pi.GetStringAsync($"/dashboard?version={version}&cohort={cohort}"));
+        string? Attribute(string selector, string name) => document.QuerySelector(selector)?.GetAttribute(name);
+        var invariant = System.Globalization.CultureInfo.InvariantCulture;
+        Assert.Equal(version, Attribute("[data-testid='dashboard']", "data-version"));
+        Assert.Equal(cohort, Attribute("[data-testid='dashboard-section']", "data-cohort"));
+        Assert.Equal(auc.Auc.ToString("R", invariant), Attribute("[data-testid='performance-row'][data-model='DERBY']", "data-auc"));
+        Assert.Equal(auc.Lower.ToString("R", invariant), Attribute("[data-testid='performance-row'][data-model='DERBY']", "data-auc-lower"));
+        Assert.Equal(DashboardService.Number(section.Pfs.Value?.LogRank.Value?.P), Attribute("[data-testid='km-pfs-chart']", "data-logrank-p") ?? "");
+        Assert.Equal(DashboardService.Number(section.Calibration.Value?.Brier), Attribute("[data-testid='calibration-chart']", "data-brier") ?? "");
+        Assert.Equal(section.Roc.Count(r => r.Points.Count > 0) + 1, int.Parse(Attribute("[data-testid='roc-chart']", "data-traces")!, invariant));
+
         var csv = await pi.GetAsync($"/api/dashboard/performance.csv?version={version}&cohort={cohort}");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
