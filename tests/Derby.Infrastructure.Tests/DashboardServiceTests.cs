@@ -227,6 +227,14 @@ public sealed class DashboardServiceTests(DashboardStudy study) : IClassFixture<
         Assert.Equal(compare.P, section.DeLong.Value.Comparison.P, Precision);
         Assert.Equal(compare.Z, section.DeLong.Value.Comparison.Z, Precision);
 
+        // DERBY+ against its histological signature, paired on the patients with both.
+        var versusHistology = RocAnalysis.CompareDeLong(histological.Select(p => p.Trs).ToArray(),
+            histological.Select(p => p.Signatures.Single(v => v.Name == "histological").Score!.Value).ToArray(), histological.Select(p => p.Responder ? 1 : 0).ToArray());
+        var histologyTest = section.SignatureComparisons.Single(c => c.Signature == "histological").Test.Value!;
+        Assert.Equal(("DERBY+", histological.Count), (histologyTest.Model1, histologyTest.Patients));
+        Assert.Equal(versusHistology.P, histologyTest.Comparison.P, Precision);
+        Assert.Equal("no imaging scores", section.SignatureComparisons.Single(c => c.Signature == "imaging").Test.Reason);
+
         // Calibration and decision curve.
         var yd = y.Select(v => (double)v).ToArray();
         Assert.Equal(Calibration.Brier(x, yd), section.Calibration.Value!.Brier, Precision);

@@ -39,6 +39,11 @@ public static class DashboardCsv
                 {
                     var d = s.DeLong.Value;
                     rows.Add([s.Cohort, s.Site, "DERBY", "DERBY+", d?.Patients, d?.Comparison.Auc1, d?.Comparison.Auc2, d?.Comparison.Z, d?.Comparison.P, s.DeLong.Reason]);
+                    foreach (var c in s.SignatureComparisons)
+                    {
+                        var t = c.Test.Value;
+                        rows.Add([s.Cohort, s.Site, c.Model, c.Signature, t?.Patients, t?.Comparison.Auc1, t?.Comparison.Auc2, t?.Comparison.Z, t?.Comparison.P, c.Test.Reason]);
+                    }
                 }
 
                 break;

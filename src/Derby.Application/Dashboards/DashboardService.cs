@@ -211,7 +211,7 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         }
 
         return new CohortDashboard(cohort.Code, cohort.Name, site, members.Count, evaluated.Count, labels.Sum(), note, rows,
-            DeLong(cohort.Code, members, derby, derbyPlus, outcomes), roc,
+            DeLong(cohort.Code, members, derby, derbyPlus, outcomes), SignatureComparisons(primary.Name, evaluated, labels, own), roc,
             CalibrationOf(trs, labels), DecisionCurveOf(trs, labels),
             Survival("PFS", evaluated, threshold, o => (o.PfsMonths, o.PfsEvent), outcomes),
             Survival("OS", evaluated, threshold, o => (o.OsMonths, o.OsEvent), outcomes),
@@ -268,6 +268,30 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
 
         return Estimate<PairedAucTest>.Of(new PairedAucTest("DERBY", "DERBY+", both.Count,
             RocAnalysis.CompareDeLong(both.Select(t => t.a!.Score).ToArray(), both.Select(t => t.b!.Score).ToArray(), labels)));
+    }
+
+    /// <summary>The dashboard's model against each of its signatures (paired DeLong) on the patients with both scores.</summary>
+    private static List<SignatureComparison> SignatureComparisons(string model, IReadOnlyList<Scored> evaluated, int[] labels, bool own)
+    {
+        var comparisons = new List<SignatureComparison>();
+        foreach (var name in SignatureNames)
+        {
+            if (own)
+            {
+                comparisons.Add(new SignatureComparison(model, name, Estimate<PairedAucTest>.Not("the training cohort has no cross-validated signature scores")));
+                continue;
+            }
+
+            var both = evaluated.Select((s, i) => (trs: s.Score, signature: s.Signatures.FirstOrDefault(v => v.Name == name)?.Score, label: labels[i]))
+                .Where(t => t.signature is not null).ToList();
+            var y = both.Select(t => t.label).ToArray();
+            comparisons.Add(new SignatureComparison(model, name, both.Count == 0 ? Estimate<PairedAucTest>.Not($"no {name} scores")
+                : TwoClasses(y.Sum(), y.Length) is { } why ? Estimate<PairedAucTest>.Not($"{both.Count} patients with both scores; {why}")
+                : Estimate<PairedAucTest>.Of(new PairedAucTest(model, name, both.Count,
+                    RocAnalysis.CompareDeLong(both.Select(t => t.trs).ToArray(), both.Select(t => t.signature!.Value).ToArray(), y)))));
+        }
+
+        return comparisons;
     }
 
     private static Estimate<CalibrationView> CalibrationOf(double[] trs, int[] labels)

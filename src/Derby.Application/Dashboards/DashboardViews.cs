@@ -54,6 +54,7 @@ public sealed record CohortDashboard(
     string? Note,
     IReadOnlyList<PerformanceRow> Performance,
     Estimate<PairedAucTest> DeLong,
+    IReadOnlyList<SignatureComparison> SignatureComparisons,
     IReadOnlyList<RocSeries> Roc,
     Estimate<CalibrationView> Calibration,
     Estimate<DecisionCurveView> DecisionCurve,
@@ -72,6 +73,9 @@ public sealed record PerformanceRow(string Model, string? Version, int Patients,
 
 /// <summary>DeLong's paired test of DERBY against DERBY+ on the patients both scored.</summary>
 public sealed record PairedAucTest(string Model1, string Model2, int Patients, AucComparison Comparison);
+
+/// <summary>Paired DeLong test of the dashboard's model against one of its signatures, on the patients the signature scored (or why not).</summary>
+public sealed record SignatureComparison(string Model, string Signature, Estimate<PairedAucTest> Test);
 
 /// <summary>A model's ROC curve (Fig. 4C), or why it has none.</summary>
 public sealed record RocSeries(string Model, double? Auc, IReadOnlyList<RocPoint> Points, string? Reason);
