@@ -335,7 +335,13 @@ public sealed class DashboardServiceTests(DashboardStudy study) : IClassFixture<
             await ctx.SaveChangesAsync();
         }
 
+        // Several circuits asking at once after the change: one computation, one instance.
+        var beforeChange = cache.Computations;
+        var concurrent = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Dashboards.GetAsync(Pi, filter)));
+        Assert.Equal(beforeChange + 1, cache.Computations);
+        Assert.All(concurrent, d => Assert.Same(concurrent[0], d));
         var changed = await Dashboards.GetAsync(Pi, filter);
+        Assert.Same(concurrent[0], changed);
         Assert.NotSame(first, changed);
         Assert.Equal(first.Sections[0].Responders + (patient.Responder ? -1 : 1), changed.Sections[0].Responders);
         Assert.Same(changed, await Dashboards.GetAsync(Pi, filter));

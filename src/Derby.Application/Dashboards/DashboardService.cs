@@ -75,7 +75,8 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         Require(scope);
         ArgumentNullException.ThrowIfNull(filter);
         var version = await DataVersionAsync(cancellationToken);
-        return await cache.GetOrAddAsync(version, filter, () => ComputeAsync(filter, version, cancellationToken));
+        // The computation is shared by every caller of this version and filter: one caller leaving does not cancel it for the others.
+        return await cache.GetOrAddAsync(version, filter, () => ComputeAsync(filter, version, CancellationToken.None)).WaitAsync(cancellationToken);
     }
 
     private sealed record Scored(Guid PatientId, double Score, IReadOnlyList<SignatureScore> Signatures);
