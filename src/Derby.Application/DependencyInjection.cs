@@ -27,6 +27,8 @@ public static class DependencyInjection
         builder.Services.AddScoped<Learning.NetworkService>();
         builder.Services.AddScoped<Models.ModelService>();
         builder.Services.AddScoped<Models.ScoringService>();
+        builder.Services.AddSingleton<Dashboards.DashboardCache>();
+        builder.Services.AddScoped<Dashboards.DashboardService>();
         return builder;
     }
 }

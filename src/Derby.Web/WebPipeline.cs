@@ -50,6 +50,7 @@ public static class WebPipeline
         app.MapLesionEndpoints();
         app.MapNetworkEndpoints();
         app.MapModelEndpoints();
+        app.MapDashboardEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

@@ -38,6 +38,8 @@ public sealed class DerbyWebFactory : WebApplicationFactory<Program>, IAsyncLife
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
+        // Package assets (_content/...: MudBlazor, plotly.js) from the NuGet cache, as in Development; publish copies them into wwwroot.
+        builder.UseStaticWebAssets();
         builder.UseSetting("Derby:DataDirectory", dataDirectory);
         builder.UseSetting("Derby:Jobs:WorkerCount", "1");
     }

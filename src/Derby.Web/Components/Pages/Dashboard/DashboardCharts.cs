@@ -1,0 +1,117 @@
+using System.Globalization;
+using Derby.Application.Dashboards;
+using Plotly.Blazor;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterLib;
+
+namespace Derby.Web.Components.Pages.Dashboard;
+
+/// <summary>The dashboard's Plotly traces and layouts, built from the computed dashboard (never recomputing a statistic).</summary>
+public static class DashboardCharts
+{
+    private static readonly string[] Palette = ["#1565c0", "#c62828", "#2e7d32", "#6a1b9a", "#ef6c00"];
+
+    /// <summary>Colour of a RECIST best response in the waterfall.</summary>
+    public static string ResponseColour(string response) => response switch
+    {
+        "CR" => "#1b5e20",
+        "PR" => "#43a047",
+        "SD" => "#f9a825",
+        _ => "#c62828",
+    };
+
+    /// <summary>ROC curves of every model with a curve, and the chance diagonal (Fig. 4C).</summary>
+    public static IList<ITrace> Roc(CohortDashboard section)
+    {
+        var traces = new List<ITrace>();
+        var i = 0;
+        foreach (var r in section.Roc.Where(r => r.Points.Count > 0))
+        {
+            var points = r.Points.OrderBy(p => 1 - p.Specificity).ThenBy(p => p.Sensitivity).ToList();
+            traces.Add(Line($"{r.Model} (AUC {Format(r.Auc)})", points.Select(p => 1 - p.Specificity), points.Select(p => p.Sensitivity), Palette[i++ % Palette.Length]));
+        }
+
+        traces.Add(Line("chance", [0.0, 1.0], [0.0, 1.0], "#9e9e9e", dash: "dot"));
+        return traces;
+    }
+
+    /// <summary>Observed response against mean TRS per risk group, with the ideal line.</summary>
+    public static IList<ITrace> Calibration(CalibrationView calibration) =>
+    [
+        new Scatter
+        {
+            Name = "risk groups", Mode = ModeFlag.Markers | ModeFlag.Lines, X = [.. calibration.Bins.Select(b => (object)b.MeanPredicted)],
+            Y = [.. calibration.Bins.Select(b => (object)b.Observed)], Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Color = Palette[0] },
+        },
+        Line("ideal", [0.0, 1.0], [0.0, 1.0], "#9e9e9e", dash: "dot"),
+    ];
+
+    /// <summary>Net benefit of the model, treat-all and treat-none (Fig. 6A).</summary>
+    public static IList<ITrace> DecisionCurve(DecisionCurveView curve, string model)
+    {
+        var x = curve.Points.Select(p => p.Threshold).ToList();
+        return
+        [
+            Line(model, x, curve.Points.Select(p => p.NetBenefit), Palette[0]),
+            Line("treat all", x, curve.Points.Select(p => p.NetBenefitTreatAll), "#616161", dash: "dash"),
+            Line("treat none", x, x.Select(_ => 0.0), "#000000"),
+        ];
+    }
+
+    /// <summary>Kaplan-Meier step curves, one per predicted group (Fig. 5).</summary>
+    public static IList<ITrace> Survival(SurvivalView view)
+    {
+        var traces = new List<ITrace>();
+        foreach (var c in view.Curves)
+        {
+            var colour = c.Group == DashboardService.PredictedResponders ? Palette[0] : Palette[1];
+            traces.Add(new Scatter
+            {
+                Name = $"{c.Group} (n = {c.Count}, events {c.Events})", Mode = ModeFlag.Lines,
+                X = [0.0, .. c.Points.Select(p => (object)p.Time)], Y = [1.0, .. c.Points.Select(p => (object)p.Survival)],
+                Line = new Line { Shape = Plotly.Blazor.Traces.ScatterLib.LineLib.ShapeEnum.Hv, Color = colour },
+            });
+        }
+
+        return traces;
+    }
+
+    /// <summary>One bar per patient, TRS in decreasing order, coloured by the true best response (Fig. 4D-F).</summary>
+    public static IList<ITrace> Waterfall(IReadOnlyList<WaterfallBar> bars) =>
+    [
+        new Bar
+        {
+            Name = "TRS", X = [.. bars.Select(b => (object)b.Pseudonym)], Y = [.. bars.Select(b => (object)b.Trs)],
+            Marker = new Plotly.Blazor.Traces.BarLib.Marker { ColorArray = [.. bars.Select(b => (object)ResponseColour(b.BestResponse))] },
+            TextArray = [.. bars.Select(b => b.BestResponse)],
+        },
+    ];
+
+    /// <summary>TRS of responders (CR/PR) and of SD+PD (Fig. 4G).</summary>
+    public static IList<ITrace> ByResponse(TrsByResponse view) =>
+    [
+        new Box { Name = "CR/PR", Y = [.. view.Responders.Select(v => (object)v)], BoxPoints = Plotly.Blazor.Traces.BoxLib.BoxPointsEnum.All, Marker = new Plotly.Blazor.Traces.BoxLib.Marker { Color = "#43a047" } },
+        new Box { Name = "SD+PD", Y = [.. view.NonResponders.Select(v => (object)v)], BoxPoints = Plotly.Blazor.Traces.BoxLib.BoxPointsEnum.All, Marker = new Plotly.Blazor.Traces.BoxLib.Marker { Color = "#c62828" } },
+    ];
+
+    /// <summary>A layout with axis titles.</summary>
+    public static Plotly.Blazor.Layout Layout(string title, string x, string y, bool unit = false) => new()
+    {
+        Title = new Plotly.Blazor.LayoutLib.Title { Text = title },
+        Height = 340,
+        Margin = new Plotly.Blazor.LayoutLib.Margin { L = 50, R = 10, T = 40, B = 50 },
+        XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = x }, Range = unit ? [0.0, 1.0] : null }],
+        YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = y }, Range = unit ? [0.0, 1.0] : null }],
+    };
+
+    /// <summary>No mode bar link to plotly's site; fits its container.</summary>
+    public static Plotly.Blazor.Config Config() => new() { Responsive = true, DisplayLogo = false };
+
+    /// <summary>Three decimals, invariant; a dash for none.</summary>
+    public static string Format(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+
+    private static Scatter Line(string name, IEnumerable<double> x, IEnumerable<double> y, string colour, string? dash = null) => new()
+    {
+        Name = name, Mode = ModeFlag.Lines, X = [.. x.Select(v => (object)v)], Y = [.. y.Select(v => (object)v)], Line = new Line { Color = colour, Dash = dash },
+    };
+}

@@ -1,0 +1,56 @@
+using Derby.Application.Access;
+using Derby.Application.Dashboards;
+
+namespace Derby.Web.Endpoints;
+
+/// <summary>
+/// The principal investigators' dashboard over the API (administrators and principal investigators; 403 otherwise): the
+/// whole dashboard as JSON and each of its tables as CSV, for the same filter as the page (version, cohort, site, bySite).
+/// </summary>
+public static class DashboardEndpoints
+{
+    public static IEndpointRouteBuilder MapDashboardEndpoints(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/api/dashboard").RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
+
+        api.MapGet("/", async (string? version, string? cohort, string? site, bool? bySite, HttpContext http, AccessScopeProvider scopes, DashboardService dashboards,
+            CancellationToken ct) =>
+            Results.Json(await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite), ct), DashboardService.JsonOptions));
+
+        api.MapGet("/{table}.csv", async (string table, string? version, string? cohort, string? site, bool? bySite, HttpContext http, AccessScopeProvider scopes,
+            DashboardService dashboards, CancellationToken ct) =>
+        {
+            var dashboard = await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite), ct);
+            return DashboardCsv.Write(dashboard, table) is { } csv
+                ? Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"derby-{table}.csv")
+                : Results.NotFound();
+        });
+
+        return app;
+    }
+
+    /// <summary>The filter of the query string (empty values: none).</summary>
+    public static DashboardFilter Filter(string? version, string? cohort, string? site, bool? bySite) =>
+        new(string.IsNullOrWhiteSpace(version) ? null : version, string.IsNullOrWhiteSpace(cohort) ? null : cohort, string.IsNullOrWhiteSpace(site) ? null : site,
+            bySite ?? false);
+
+    /// <summary>The query string of a filter, for the page's download links.</summary>
+    public static string Query(DashboardFilter filter)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        var parts = new List<string>();
+        void Add(string name, string? value)
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                parts.Add($"{name}={Uri.EscapeDataString(value)}");
+            }
+        }
+
+        Add("version", filter.ModelVersion);
+        Add("cohort", filter.Cohort);
+        Add("site", filter.Site);
+        Add("bySite", filter.BySite ? "true" : null);
+        return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
+    }
+}
