@@ -18,6 +18,9 @@ public sealed record AccessScope(string UserName, IReadOnlySet<string> Roles, IR
 
     public bool CanManageStudy => IsSystem || IsAdmin;
 
+    /// <summary>Networks, models and the study dashboards are for administrators and principal investigators.</summary>
+    public bool CanRunAnalyses => IsSystem || IsAdmin || Roles.Contains(DerbyRoles.PrincipalInvestigator);
+
     public bool CanRead(int siteId) => ReadsAllSites || CoordinatedSiteIds.Contains(siteId);
 
     /// <summary>Patient data is entered by the site's own coordinators (and by the system on import jobs).</summary>

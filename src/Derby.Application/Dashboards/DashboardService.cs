@@ -41,7 +41,7 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
     public static void Require(AccessScope scope)
     {
         ArgumentNullException.ThrowIfNull(scope);
-        if (!(scope.IsSystem || scope.IsAdmin || scope.Roles.Contains(DerbyRoles.PrincipalInvestigator)))
+        if (!scope.CanRunAnalyses)
         {
             throw new ForbiddenException("Only administrators and principal investigators see the dashboards");
         }

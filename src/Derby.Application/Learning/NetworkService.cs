@@ -818,7 +818,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
     private static void RequireLearning(AccessScope scope)
     {
-        if (!(scope.IsSystem || scope.IsAdmin || scope.Roles.Contains(DerbyRoles.PrincipalInvestigator)))
+        if (!scope.CanRunAnalyses)
         {
             throw new ForbiddenException("Only administrators and principal investigators train networks");
         }

@@ -680,7 +680,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
 
     internal static void RequireModels(AccessScope scope)
     {
-        if (!(scope.IsSystem || scope.IsAdmin || scope.Roles.Contains(DerbyRoles.PrincipalInvestigator)))
+        if (!scope.CanRunAnalyses)
         {
             throw new ForbiddenException("Only administrators and principal investigators manage models");
         }
