@@ -37,6 +37,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// <summary>Fewest patients with accepted-lesion pairs and an outcome a training needs.</summary>
     public const int MinimumPatients = 4;
 
+    /// <summary>Pairs per step when the request leaves it to the service (ADR 16: at 8 a CPU run sat at loss ln 2).</summary>
+    public const int DefaultBatchSize = 32;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
@@ -229,7 +232,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
                 TorchRuntime.SetThreads(Math.Max(1, Environment.ProcessorCount));
             }
 
-            var batch = settings.BatchSize > 0 ? settings.BatchSize : cuda ? 32 : 8;
+            var batch = settings.BatchSize > 0 ? settings.BatchSize : DefaultBatchSize;
             progress?.Report($"{model.Version}: {train.Count} training pairs ({trainIds.Count} patients), {valid.Count} validation pairs ({validIds.Count} patients), device {device}, batch {batch}");
             var trainPairs = train.Select(t => t.Pair).ToList();
             var validPairs = valid.Select(v => v.Pair).ToList();
@@ -240,7 +243,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             using (var network = DerbyPairNet.Create(settings.Seed))
             {
                 DerbyTrainer.Train(network, trainPairs, train.Select(t => t.Label).ToList(),
-                    new TrainingOptions(settings.Epochs, Math.Max(2, batch), settings.LearningRate, 0.0, settings.Seed, RecalibrateBatchNorm: false),
+                    new TrainingOptions(settings.Epochs, Math.Max(2, batch), settings.LearningRate, 0.0, settings.Seed, RecalibrateBatchNorm: false, Augment: settings.Augment),
                     device, null, cancellationToken, (epoch, loss) =>
                     {
                         var p = DerbyTrainer.PredictResponder(network, validPairs, device, batch);

@@ -29,14 +29,16 @@ internal static class NetworkCommand
         var crop = new Option<int>("--crop") { Description = "Crop size the network sees (pairs are resampled)", DefaultValueFactory = _ => 64 };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling and validation split", DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
-        var batch = new Option<int>("--batch") { Description = "Pairs per step (0: adapt to the device)", DefaultValueFactory = _ => 0 };
+        var batch = new Option<int>("--batch") { Description = "Pairs per step (0: the default, 32)", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Epochs without a better validation loss before stopping", DefaultValueFactory = _ => 5 };
-        var command = new Command("train", "Train a network on a training cohort's accepted lesions (foreground)") { cohort, epochs, crop, seed, device, batch, patience };
+        var noAugment = new Option<bool>("--no-augment") { Description = "Train on the pairs as they are, without turning or mirroring them" };
+        var command = new Command("train", "Train a network on a training cohort's accepted lesions (foreground)") { cohort, epochs, crop, seed, device, batch, patience, noAugment };
         command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
             var networks = services.GetRequiredService<NetworkService>();
             var request = new TrainingRequest(Epochs: parse.GetValue(epochs), BatchSize: parse.GetValue(batch), Seed: parse.GetValue(seed),
-                CropSize: parse.GetValue(crop), Device: parse.GetValue(device)!, Patience: parse.GetValue(patience));
+                CropSize: parse.GetValue(crop), Device: parse.GetValue(device)!, Patience: parse.GetValue(patience),
+                Augment: !parse.GetValue(noAugment));
             var model = await networks.RequestTrainingAsync(AccessScope.System, parse.GetValue(cohort)!, request, token);
             await Console.Error.WriteLineAsync($"training {model.Version} on cohort {model.CohortCode}");
             await networks.RunTrainingAsync(model.Id, new ErrorLines(), token);

@@ -53,6 +53,8 @@ public static class DerbyTrainer
 
         var weights = ClassWeights(labels);
         var shuffle = new Random(unchecked((int)options.Seed));
+        var symmetry = new Random(unchecked((int)options.Seed) ^ 0x2A6D);
+        var symmetries = options.Augment ? new int[options.BatchSize] : null;
         random.manual_seed(options.Seed);
         network.to(device);
         network.train();
@@ -77,7 +79,15 @@ public static class DerbyTrainer
 
                 using var scope = NewDisposeScope();
                 var batch = order.Skip(start).Take(count).Select(i => pairs[i]).ToArray();
-                var (pet, ct) = PairTensors.Batch(batch, 0, count, device);
+                if (symmetries is not null)
+                {
+                    for (var i = 0; i < count; i++)
+                    {
+                        symmetries[i] = symmetry.Next(Dihedral.Count);
+                    }
+                }
+
+                var (pet, ct) = PairTensors.Batch(batch, 0, count, device, symmetries);
                 var target = tensor(order.Skip(start).Take(count).Select(i => (long)labels[i]).ToArray()).to(device);
                 optimizer.zero_grad();
                 var loss = nn.functional.cross_entropy(network.call(pet, ct), target, weight: classWeights);

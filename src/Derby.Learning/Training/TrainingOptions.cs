@@ -6,5 +6,9 @@ namespace Derby.Learning.Training;
 /// <param name="LearningRate">Adam's learning rate.</param>
 /// <param name="WeightDecay">Adam's L2 weight decay.</param>
 /// <param name="Seed">Seeds the shuffling and LibTorch's generator (dropout, stochastic depth).</param>
+/// <param name="Augment">
+/// Turn each training pair by one of the square's eight symmetries (<see cref="Dihedral"/>), drawn per pair and step from a
+/// generator seeded with <paramref name="Seed"/>: the same seed gives the same draws.
+/// </param>
 /// <param name="RecalibrateBatchNorm">After training, recompute the batch-normalisation statistics on the training pairs (<see cref="DerbyTrainer.RecalibrateBatchNorm"/>).</param>
-public sealed record TrainingOptions(int Epochs = 30, int BatchSize = 16, double LearningRate = 1e-3, double WeightDecay = 0.0, long Seed = 42, bool RecalibrateBatchNorm = true);
+public sealed record TrainingOptions(int Epochs = 30, int BatchSize = 16, double LearningRate = 1e-3, double WeightDecay = 0.0, long Seed = 42, bool RecalibrateBatchNorm = true, bool Augment = false);

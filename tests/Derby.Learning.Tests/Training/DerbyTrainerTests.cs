@@ -48,21 +48,23 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
         Assert.Equal(2, report.Steps);
     }
 
-    [Fact]
-    public void ExtractFeatures_GivesBitIdentical1024dFeatures_ForTheSameSeedAndData()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void ExtractFeatures_GivesBitIdentical1024dFeatures_ForTheSameSeedAndData(bool augment)
     {
         TorchRuntime.SetThreads(2);
         var (pairs, labels) = ToyPairs.Make(4, 32, seed: 5);
 
-        float[][] Run()
+        float[][] Run(bool withAugmentation)
         {
             using var net = DerbyPairNet.Create(21);
-            DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 1, BatchSize: 4, Seed: 21), torch.CPU);
+            DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 1, BatchSize: 4, Seed: 21, Augment: withAugmentation), torch.CPU);
             return DerbyTrainer.ExtractFeatures(net, pairs, torch.CPU);
         }
 
-        var first = Run();
-        var second = Run();
+        var first = Run(augment);
+        var second = Run(augment);
         Assert.Equal(4, first.Length);
         Assert.All(first, f => Assert.Equal(DerbyPairNet.FeatureSize, f.Length));
         for (var i = 0; i < first.Length; i++)
@@ -74,6 +76,11 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
 
         using var other = DerbyPairNet.Create(22);
         Assert.NotEqual(first[0], DerbyTrainer.ExtractFeatures(other, pairs, torch.CPU)[0]);
+        if (augment)
+        {
+            // The turned pairs are what the step saw: the same seed without augmentation trains other weights.
+            Assert.NotEqual(first[0], Run(false)[0]);
+        }
     }
 
     [Fact]
