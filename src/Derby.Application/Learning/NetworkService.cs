@@ -787,7 +787,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
         if (r.BatchSize is < 0 or 1 or > 512)
         {
-            errors.Add(new("batchSize", "The batch size is 0 (adapt to the device) or between 2 and 512"));
+            errors.Add(new("batchSize", "The batch size is 0 (the default, 32) or between 2 and 512"));
         }
 
         if (!double.IsFinite(r.LearningRate) || r.LearningRate is <= 0 or > 1)
