@@ -383,6 +383,77 @@ public sealed class DashboardServiceTests(DashboardStudy study) : IClassFixture<
     }
 
     [Fact]
+    public async Task Table1_CountsEachCohortsPatientsFromTheDatabase_AndTestsThemWithTheEngine()
+    {
+        var dashboard = await Dashboards.GetAsync(Pi, new DashboardFilter());
+        var table = dashboard.Characteristics;
+        Assert.Equal("training", table.Reference);
+        await using var ctx = study.Db.Context();
+        var clinical = await ctx.ClinicalRecords.ToDictionaryAsync(c => c.PatientId);
+        var biopsies = await ctx.BiopsyScores.ToDictionaryAsync(b => b.PatientId);
+        async Task<List<Guid>> Members(string cohort) => await ctx.CohortMemberships.Where(m => m.Cohort!.Code == cohort).Select(m => m.PatientId).ToListAsync();
+        var training = await Members("training");
+        var external = await Members("external-validation");
+        var histology = await Members("histology");
+
+        Assert.Equal([training.Count, external.Count, histology.Count], new[] { "training", "external-validation", "histology" }
+            .Select(c => table.Columns.Single(x => x.Cohort == c).Patients));
+        var cea = table.Variables.Single(v => v.Name == "Preop. CEA, ng/ml");
+        var externalColumn = table.Columns.ToList().FindIndex(c => c.Cohort == "external-validation");
+        Assert.Equal(external.Count(id => clinical[id].CeaNgPerMl >= 200), cea.Rows.Single(r => r.Label == "≥200").Cells[externalColumn].Count);
+        var suv = table.Variables.Single(v => v.Name == "SUVmax");
+        Assert.Equal(external.Average(id => clinical[id].SuvMax!.Value), suv.Rows[0].Cells[externalColumn].Mean!.Value, Precision);
+        var mannWhitney = MannWhitneyTest.Compute(training.Select(id => clinical[id].SuvMax!.Value).ToArray(), external.Select(id => clinical[id].SuvMax!.Value).ToArray());
+        Assert.Equal(mannWhitney.P, suv.Tests.Single(t => t.Cohort == "external-validation").P!.Value, Precision);
+        // GLUT1 is known only for the patients with a biopsy: 45 of the 60 training patients.
+        var glut1 = table.Variables.Single(v => v.Name == "GLUT1 score").Rows[0].Cells[table.Columns.ToList().FindIndex(c => c.Cohort == "training")];
+        Assert.Equal(training.Count(biopsies.ContainsKey), glut1.Known);
+        Assert.Equal(45, glut1.Known);
+        // Every study patient is male: no sex test anywhere, and the reason says so; the negative cohort has no patients at all.
+        var sex = table.Variables.Single(v => v.Name == "Sex").Tests;
+        Assert.All(sex.Where(t => t.Cohort != "negative-validation"), t => Assert.Contains("every patient of both cohorts is Male", t.Reason));
+        Assert.Equal("not estimable: no known values in negative-validation", sex.Single(t => t.Cohort == "negative-validation").Reason);
+
+        var csv = DashboardCsv.Write(dashboard, "characteristics-tests")!;
+        Assert.Contains($"SUVmax,external-validation,training,Mann-Whitney,{mannWhitney.Statistic.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", csv);
+    }
+
+    [Fact]
+    public async Task DateRange_KeepsThePatientsRegisteredInIt_AndARangeEndingBeforeItStartsIsRefused()
+    {
+        var today = DateOnly.FromDateTime(DateTime.UtcNow);
+        var all = await Dashboards.GetAsync(Pi, new DashboardFilter(Cohort: "external-validation"));
+        var around = await Dashboards.GetAsync(Pi, new DashboardFilter(Cohort: "external-validation", From: today.AddDays(-1), To: today));
+        Assert.Equal(all.Sections[0].Evaluated, around.Sections[0].Evaluated);
+        Assert.Equal(60, around.Characteristics.Columns.Single().Patients);
+
+        var later = await Dashboards.GetAsync(Pi, new DashboardFilter(Cohort: "external-validation", From: today.AddDays(1)));
+        Assert.Equal((0, 0), (later.Sections[0].Members, later.Characteristics.Columns.Single().Patients));
+        var earlier = await Dashboards.GetAsync(Pi, new DashboardFilter(Cohort: "external-validation", To: today.AddDays(-1)));
+        Assert.Equal(0, earlier.Sections[0].Evaluated);
+
+        var refused = await Assert.ThrowsAsync<ValidationFailedException>(() => Dashboards.GetAsync(Pi, new DashboardFilter(From: today, To: today.AddDays(-1))));
+        Assert.Equal("to", Assert.Single(refused.Errors).Field);
+    }
+
+    [Fact]
+    public async Task Figures_AreThoseOfTheDashboardsModelVersion()
+    {
+        var models = study.Db.Get<ModelService>();
+        foreach (var version in new[] { study.Derby, study.DerbyPlus })
+        {
+            var figures = (await Dashboards.GetAsync(Pi, new DashboardFilter(ModelVersion: version))).Figures!;
+            var lasso = await models.GetLassoAsync(Pi, version);
+            Assert.Equal(version, figures.Version);
+            Assert.Equal(lasso.Candidates, figures.Lasso.Candidates);
+            Assert.Equal(lasso.Lambda1se, figures.Lasso.Lambda1se);
+            Assert.Equal((await models.GetPartialDependenceAsync(Pi, version)).Curves.Select(c => c.Column), figures.PartialDependence.Curves.Select(c => c.Column));
+        }
+
+        Assert.Contains("glut1", (await Dashboards.GetAsync(Pi, new DashboardFilter(ModelVersion: study.DerbyPlus))).Figures!.PartialDependence.Curves.Select(c => c.Column));
+    }
+
+    [Fact]
     public async Task Dashboards_AreForAdministratorsAndPrincipalInvestigatorsOnly()
     {
         var coordinator = new AccessScope("coord", new HashSet<string> { DerbyRoles.SiteCoordinator }, new HashSet<int> { 1 });

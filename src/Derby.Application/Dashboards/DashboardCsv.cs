@@ -7,7 +7,7 @@ namespace Derby.Application.Dashboards;
 public static class DashboardCsv
 {
     /// <summary>The tables that can be downloaded.</summary>
-    public static readonly IReadOnlyList<string> Tables = ["performance", "comparison", "survival", "at-risk", "rates", "calibration", "decision-curve", "roc", "waterfall"];
+    public static readonly IReadOnlyList<string> Tables = ["characteristics", "characteristics-tests", "performance", "comparison", "survival", "at-risk", "rates", "calibration", "decision-curve", "roc", "waterfall"];
 
     /// <summary>The named table; null when there is no such table.</summary>
     public static string? Write(StudyDashboard dashboard, string table)
@@ -17,6 +17,31 @@ public static class DashboardCsv
         IReadOnlyList<string> header;
         switch (table)
         {
+            case "characteristics":
+                header = ["variable", "summary", "row", "cohort", "known", "count", "percent", "mean", "sd", "median", "min", "max"];
+                foreach (var v in dashboard.Characteristics.Variables)
+                {
+                    foreach (var r in v.Rows)
+                    {
+                        foreach (var c in r.Cells)
+                        {
+                            rows.Add([v.Name, v.Summary, r.Label, c.Cohort, c.Known, c.Count, c.Percent, c.Mean, c.Sd, c.Median, c.Min, c.Max]);
+                        }
+                    }
+                }
+
+                break;
+            case "characteristics-tests":
+                header = ["variable", "cohort", "reference", "test", "statistic", "p", "not_estimable"];
+                foreach (var v in dashboard.Characteristics.Variables)
+                {
+                    foreach (var t in v.Tests)
+                    {
+                        rows.Add([v.Name, t.Cohort, dashboard.Characteristics.Reference, t.Test, t.Statistic, t.P, t.Reason]);
+                    }
+                }
+
+                break;
             case "performance":
                 header = ["cohort", "site", "model", "version", "patients", "responders", "threshold", "auc", "auc_lower", "auc_upper", "sensitivity", "sensitivity_lower",
                     "sensitivity_upper", "specificity", "specificity_lower", "specificity_upper", "ppv", "ppv_lower", "ppv_upper", "npv", "npv_lower", "npv_upper", "not_estimable"];

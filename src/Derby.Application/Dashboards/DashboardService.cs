@@ -48,8 +48,9 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
     }
 
     /// <summary>
-    /// A cheap fingerprint of everything the dashboard reads: predictions (count, stale count, newest), outcomes (count,
-    /// newest update), cohort memberships, patients and the trained, active model versions. Pages poll it.
+    /// A cheap fingerprint of everything the dashboard reads: predictions (count, stale count, newest), outcomes, clinical
+    /// records and biopsy scores (count, newest update), cohort memberships, patients and the trained, active model
+    /// versions. Pages poll it.
     /// </summary>
     public async Task<string> DataVersionAsync(CancellationToken cancellationToken = default)
     {
@@ -59,21 +60,32 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         var newest = await db.Predictions.OrderByDescending(p => p.CreatedUtc).Select(p => (DateTime?)p.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
         var outcomes = await db.Outcomes.CountAsync(cancellationToken);
         var updated = await db.Outcomes.OrderByDescending(o => o.UpdatedUtc).Select(o => (DateTime?)o.UpdatedUtc).FirstOrDefaultAsync(cancellationToken);
+        var clinical = await db.ClinicalRecords.CountAsync(cancellationToken);
+        var clinicalUpdated = await db.ClinicalRecords.OrderByDescending(c => c.UpdatedUtc).Select(c => (DateTime?)c.UpdatedUtc).FirstOrDefaultAsync(cancellationToken);
+        var biopsies = await db.BiopsyScores.CountAsync(cancellationToken);
+        var biopsyUpdated = await db.BiopsyScores.OrderByDescending(b => b.UpdatedUtc).Select(b => (DateTime?)b.UpdatedUtc).FirstOrDefaultAsync(cancellationToken);
         var members = await db.CohortMemberships.CountAsync(cancellationToken);
         var patients = await db.Patients.CountAsync(cancellationToken);
         var trained = await db.ModelVersions.Where(m => m.Status == ModelVersionStatus.Trained).OrderBy(m => m.Id)
             .Select(m => new { m.Id, m.IsActive }).ToListAsync(cancellationToken);
-        return string.Join('|', predictions, stale, newest?.Ticks ?? 0, outcomes, updated?.Ticks ?? 0, members, patients,
+        return string.Join('|', predictions, stale, newest?.Ticks ?? 0, outcomes, updated?.Ticks ?? 0, clinical, clinicalUpdated?.Ticks ?? 0, biopsies,
+            biopsyUpdated?.Ticks ?? 0, members, patients,
             string.Join(',', trained.Select(m => m.IsActive ? $"{m.Id}*" : $"{m.Id}")));
     }
 
     /// <summary>The dashboard for a filter, from the cache while the data have not changed.</summary>
     /// <exception cref="ForbiddenException">Not an administrator or principal investigator.</exception>
     /// <exception cref="NotFoundException">No such model version, cohort or site.</exception>
+    /// <exception cref="ValidationFailedException">A date range that ends before it starts.</exception>
     public async Task<StudyDashboard> GetAsync(AccessScope scope, DashboardFilter filter, CancellationToken cancellationToken = default)
     {
         Require(scope);
         ArgumentNullException.ThrowIfNull(filter);
+        if (filter.From is { } from && filter.To is { } to && from > to)
+        {
+            throw new ValidationFailedException([new FieldError("to", $"The date range ends ({to:yyyy-MM-dd}) before it starts ({from:yyyy-MM-dd})")]);
+        }
+
         var version = await DataVersionAsync(cancellationToken);
         // The computation is shared by every caller of this version and filter: one caller leaving does not cancel it for the others.
         return await cache.GetOrAddAsync(version, filter, () => ComputeAsync(filter, version, CancellationToken.None)).WaitAsync(cancellationToken);
@@ -121,10 +133,27 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
 
         var cohortCodes = cohorts.Select(c => c.Code).ToList();
         var siteCodes = sites.Select(s => s.Code).ToList();
+        var siteById = sites.ToDictionary(s => s.Id, s => s.Code);
+        DateTime? from = filter.From?.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        DateTime? until = filter.To?.AddDays(1).ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc);
+        var patients = (await db.Patients.AsNoTracking().Select(p => new { p.Id, p.Pseudonym, p.SiteId, p.CreatedUtc }).ToListAsync(cancellationToken))
+            .Where(p => (filter.Site is null || siteById.GetValueOrDefault(p.SiteId) == filter.Site)
+                && (from is null || p.CreatedUtc >= from) && (until is null || p.CreatedUtc < until))
+            .ToDictionary(p => p.Id);
+        var memberships = (await db.CohortMemberships.AsNoTracking().Select(m => new { m.CohortId, m.PatientId }).ToListAsync(cancellationToken))
+            .ToLookup(m => m.CohortId, m => m.PatientId);
+        var shown = cohorts.Where(c => filter.Cohort is null || c.Code == filter.Cohort)
+            .Select(c => (Cohort: c, Members: memberships[c.Id].Where(patients.ContainsKey).Distinct().ToList())).ToList();
+        var outcomes = await db.Outcomes.AsNoTracking().ToDictionaryAsync(o => o.PatientId, cancellationToken);
+        var clinical = await db.ClinicalRecords.AsNoTracking().ToDictionaryAsync(c => c.PatientId, cancellationToken);
+        var biopsies = await db.BiopsyScores.AsNoTracking().ToDictionaryAsync(b => b.PatientId, cancellationToken);
+        var characteristics = CohortCharacteristicsBuilder.Build(shown.Select(c => (c.Cohort.Code, c.Cohort.Name, c.Cohort.Kind,
+            (IReadOnlyList<PatientCharacteristics>)c.Members.Select(id => new PatientCharacteristics(id, clinical.GetValueOrDefault(id), biopsies.GetValueOrDefault(id),
+                outcomes.GetValueOrDefault(id))).ToList())).ToList());
         if (primary is null)
         {
             return new StudyDashboard(filter, dataVersion, clock.UtcNow, null, null, 0.5, null, null, options, cohortCodes, siteCodes, [],
-                "No active DERBY or DERBY+ model: train one (or choose a version)");
+                "No active DERBY or DERBY+ model: train one (or choose a version)", characteristics);
         }
 
         var derby = primary.Kind == ModelKinds.Derby ? primary : trained.FirstOrDefault(m => m.Kind == ModelKinds.Derby && m.IsActive);
@@ -142,16 +171,12 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
                 predictions.GetValueOrDefault(m.Id) ?? new Dictionary<Guid, Prediction>(), cv);
         }
 
-        var outcomes = await db.Outcomes.AsNoTracking().ToDictionaryAsync(o => o.PatientId, cancellationToken);
-        var patients = await db.Patients.AsNoTracking().Select(p => new { p.Id, p.Pseudonym, p.SiteId }).ToDictionaryAsync(p => p.Id, cancellationToken);
-        var siteById = sites.ToDictionary(s => s.Id, s => s.Code);
-        var memberships = (await db.CohortMemberships.AsNoTracking().Select(m => new { m.CohortId, m.PatientId }).ToListAsync(cancellationToken))
-            .ToLookup(m => m.CohortId, m => m.PatientId);
-
+        var figures = new ModelFigures(primary.Version, await models.GetLassoAsync(AccessScope.System, primary.Version, cancellationToken),
+            await models.GetPartialDependenceAsync(AccessScope.System, primary.Version, cancellationToken),
+            await models.GetHeatmapAsync(AccessScope.System, primary.Version, cancellationToken));
         var sections = new List<CohortDashboard>();
-        foreach (var cohort in cohorts.Where(c => filter.Cohort is null || c.Code == filter.Cohort))
+        foreach (var (cohort, members) in shown)
         {
-            var members = memberships[cohort.Id].Where(patients.ContainsKey).Distinct().ToList();
             var siteList = filter.Site is not null ? [filter.Site] : filter.BySite ? (IEnumerable<string?>)[null, .. siteCodes] : [null];
             foreach (var site in siteList)
             {
@@ -162,7 +187,7 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         }
 
         return new StudyDashboard(filter, dataVersion, clock.UtcNow, primary.Version, primary.Kind, manifests[primary.Id].Threshold, derby?.Version, derbyPlus?.Version,
-            options, cohortCodes, siteCodes, sections, null);
+            options, cohortCodes, siteCodes, sections, null, characteristics, figures);
     }
 
     private static CohortDashboard Section(Cohort cohort, string? site, IReadOnlyList<Guid> members, ModelScores primary, ModelScores? derby, ModelScores? derbyPlus,

@@ -1,9 +1,15 @@
+using Derby.Application.Models;
 using Derby.Statistics;
 
 namespace Derby.Application.Dashboards;
 
-/// <summary>What the dashboard shows: a model version (name; null: the active DERBY+, else the active DERBY), one cohort (code; null: every cohort), one site (code; null: every site) and whether each cohort is also broken down by site.</summary>
-public sealed record DashboardFilter(string? ModelVersion = null, string? Cohort = null, string? Site = null, bool BySite = false);
+/// <summary>
+/// What the dashboard shows: a model version (name; null: the active DERBY+, else the active DERBY), one cohort (code; null:
+/// every cohort), one site (code; null: every site), whether each cohort is also broken down by site, and the patients
+/// registered in Derby from <paramref name="From"/> to <paramref name="To"/> (UTC dates, both included; null: no bound).
+/// </summary>
+public sealed record DashboardFilter(string? ModelVersion = null, string? Cohort = null, string? Site = null, bool BySite = false, DateOnly? From = null,
+    DateOnly? To = null);
 
 /// <summary>A value, or why it cannot be estimated on these data (too few events, one class, fewer than two per group).</summary>
 public sealed record Estimate<T>(T? Value, string? Reason) where T : class
@@ -22,8 +28,9 @@ public sealed record Estimate<T>(T? Value, string? Reason) where T : class
 public sealed record DashboardModelOption(string Version, string Kind, bool IsActive, string Cohort, double Threshold);
 
 /// <summary>
-/// The principal investigators' dashboard for one filter and one state of the data: per cohort (and site), the paper's
-/// Table 2, Figs 4C-G, 5 and 6A. Computed once per data version (<see cref="DataVersion"/>) and filter, then shared.
+/// The principal investigators' dashboard for one filter and one state of the data: Table 1 of the cohorts shown
+/// (<see cref="Characteristics"/>, whether or not a model is trained) and per cohort (and site), the paper's Table 2,
+/// Figs 4C-G, 5 and 6A. Computed once per data version (<see cref="DataVersion"/>) and filter, then shared.
 /// </summary>
 public sealed record StudyDashboard(
     DashboardFilter Filter,
@@ -38,7 +45,16 @@ public sealed record StudyDashboard(
     IReadOnlyList<string> Cohorts,
     IReadOnlyList<string> Sites,
     IReadOnlyList<CohortDashboard> Sections,
-    string? Unavailable);
+    string? Unavailable,
+    CohortCharacteristics Characteristics,
+    ModelFigures? Figures = null);
+
+/// <summary>
+/// The figures of the dashboard's model version: its LASSO path and cross-validation curve (Supplementary Fig. S1), the
+/// partial dependence of the TRS on each input (Fig. 3D) and the deep-feature clustering heatmap (Fig. 3C; null when the
+/// network's features could not be read at training). Read from the version's hash-checked artefacts.
+/// </summary>
+public sealed record ModelFigures(string Version, LassoCurve Lasso, PartialDependenceSet PartialDependence, FeatureHeatmap? Heatmap);
 
 /// <summary>
 /// One cohort (all sites, or one site when Site is set). Evaluated: members with an outcome and a score of the

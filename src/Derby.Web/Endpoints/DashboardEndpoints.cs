@@ -5,7 +5,8 @@ namespace Derby.Web.Endpoints;
 
 /// <summary>
 /// The principal investigators' dashboard over the API (administrators and principal investigators; 403 otherwise): the
-/// whole dashboard as JSON and each of its tables as CSV, for the same filter as the page (version, cohort, site, bySite).
+/// whole dashboard as JSON and each of its tables as CSV, for the same filter as the page (version, cohort, site, bySite,
+/// from and to: registration dates yyyy-MM-dd, both included).
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -13,14 +14,14 @@ public static class DashboardEndpoints
     {
         var api = app.MapGroup("/api/dashboard").RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
 
-        api.MapGet("/", async (string? version, string? cohort, string? site, bool? bySite, HttpContext http, AccessScopeProvider scopes, DashboardService dashboards,
-            CancellationToken ct) =>
-            Results.Json(await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite), ct), DashboardService.JsonOptions));
-
-        api.MapGet("/{table}.csv", async (string table, string? version, string? cohort, string? site, bool? bySite, HttpContext http, AccessScopeProvider scopes,
+        api.MapGet("/", async (string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http, AccessScopeProvider scopes,
             DashboardService dashboards, CancellationToken ct) =>
+            Results.Json(await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct), DashboardService.JsonOptions));
+
+        api.MapGet("/{table}.csv", async (string table, string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http,
+            AccessScopeProvider scopes, DashboardService dashboards, CancellationToken ct) =>
         {
-            var dashboard = await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite), ct);
+            var dashboard = await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct);
             return DashboardCsv.Write(dashboard, table) is { } csv
                 ? Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"derby-{table}.csv")
                 : Results.NotFound();
@@ -30,9 +31,9 @@ public static class DashboardEndpoints
     }
 
     /// <summary>The filter of the query string (empty values: none).</summary>
-    public static DashboardFilter Filter(string? version, string? cohort, string? site, bool? bySite) =>
+    public static DashboardFilter Filter(string? version, string? cohort, string? site, bool? bySite, DateOnly? from = null, DateOnly? to = null) =>
         new(string.IsNullOrWhiteSpace(version) ? null : version, string.IsNullOrWhiteSpace(cohort) ? null : cohort, string.IsNullOrWhiteSpace(site) ? null : site,
-            bySite ?? false);
+            bySite ?? false, from, to);
 
     /// <summary>The query string of a filter, for the page's download links.</summary>
     public static string Query(DashboardFilter filter)
@@ -51,6 +52,8 @@ public static class DashboardEndpoints
         Add("cohort", filter.Cohort);
         Add("site", filter.Site);
         Add("bySite", filter.BySite ? "true" : null);
+        Add("from", filter.From?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
+        Add("to", filter.To?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture));
         return parts.Count == 0 ? "" : "?" + string.Join('&', parts);
     }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Derby.Application.Dashboards;
+using Derby.Application.Models;
 using Plotly.Blazor;
 using Plotly.Blazor.Traces;
 using Plotly.Blazor.Traces.ScatterLib;
@@ -94,11 +95,70 @@ public static class DashboardCharts
         new Box { Name = "SD+PD", Y = [.. view.NonResponders.Select(v => (object)v)], BoxPoints = Plotly.Blazor.Traces.BoxLib.BoxPointsEnum.All, Marker = new Plotly.Blazor.Traces.BoxLib.Marker { Color = "#c62828" } },
     ];
 
+    /// <summary>LASSO path (Supplementary Fig. S1A): each candidate's coefficient against log(lambda), with lambda.min and lambda.1se marked.</summary>
+    public static IList<ITrace> LassoPath(LassoCurve curve)
+    {
+        var x = curve.Lambdas.Select(l => Math.Log(l)).ToList();
+        var traces = new List<ITrace>();
+        for (var j = 0; j < curve.Candidates.Count; j++)
+        {
+            var column = j;
+            traces.Add(Line(curve.Candidates[j], x, curve.Coefficients.Select(c => c[column]), Palette[j % Palette.Length]));
+        }
+
+        var coefficients = curve.Coefficients.SelectMany(c => c).Where(double.IsFinite).DefaultIfEmpty(0).ToList();
+        var (low, high) = (Math.Min(0, coefficients.Min()), Math.Max(0, coefficients.Max()));
+        traces.Add(Line("lambda.min", [Math.Log(curve.LambdaMin), Math.Log(curve.LambdaMin)], [low, high], "#616161", dash: "dot"));
+        traces.Add(Line("lambda.1se", [Math.Log(curve.Lambda1se), Math.Log(curve.Lambda1se)], [low, high], "#212121", dash: "dash"));
+        return traces;
+    }
+
+    /// <summary>The LASSO's cross-validated deviance against log(lambda), with one standard error either side.</summary>
+    public static IList<ITrace> LassoCrossValidation(LassoCurve curve)
+    {
+        var points = curve.Lambdas.Select((l, i) => (x: Math.Log(l), m: curve.MeanDeviance[i], se: curve.StandardError[i])).Where(p => double.IsFinite(p.m)).ToList();
+        return
+        [
+            new Scatter
+            {
+                Name = "mean deviance ± 1 SE", Mode = ModeFlag.Markers, X = [.. points.Select(p => (object)p.x)], Y = [.. points.Select(p => (object)p.m)],
+                Marker = new Marker { Color = "#c62828", Size = 6 },
+                ErrorY = new ErrorY { Type = Plotly.Blazor.Traces.ScatterLib.ErrorYLib.TypeEnum.Data, Array = [.. points.Select(p => (object)(double.IsFinite(p.se) ? p.se : 0))], Visible = true },
+            },
+        ];
+    }
+
+    /// <summary>Partial dependence of the TRS on one input (Fig. 3D).</summary>
+    public static IList<ITrace> PartialDependence(Derby.Learning.Forest.PartialDependenceCurve curve, int index) =>
+        [Line(curve.Column, curve.Grid, curve.MeanScore, Palette[index % Palette.Length])];
+
+    /// <summary>
+    /// The deep-feature heatmap (Fig. 3C): patients (rows, in clustering order, labelled R for responders and N for the
+    /// others) by features (columns, in clustering order), z-scores capped at ±3.
+    /// </summary>
+    public static IList<ITrace> Heatmap(FeatureHeatmap heatmap)
+    {
+        var rows = heatmap.RowOrder.ToList();
+        var columns = heatmap.ColumnOrder.ToList();
+        return
+        [
+            new HeatMap
+            {
+                Name = "z-score",
+                Z = [.. rows.Select(r => (object)columns.Select(c => (object)Math.Clamp(heatmap.Values[r][c], -3, 3)).ToArray())],
+                X = [.. columns.Select(c => (object)$"f{heatmap.Features[c]}")],
+                Y = [.. rows.Select((r, i) => (object)$"{(heatmap.Responders[r] ? "R" : "N")}{i + 1}")],
+                ColorScale = "RdBu",
+                ZMid = 0,
+            },
+        ];
+    }
+
     /// <summary>A layout with axis titles.</summary>
-    public static Plotly.Blazor.Layout Layout(string title, string x, string y, bool unit = false) => new()
+    public static Plotly.Blazor.Layout Layout(string title, string x, string y, bool unit = false, int height = 340) => new()
     {
         Title = new Plotly.Blazor.LayoutLib.Title { Text = title },
-        Height = 340,
+        Height = height,
         Margin = new Plotly.Blazor.LayoutLib.Margin { L = 50, R = 10, T = 40, B = 50 },
         XAxis = [new Plotly.Blazor.LayoutLib.XAxis { Title = new Plotly.Blazor.LayoutLib.XAxisLib.Title { Text = x }, Range = unit ? [0.0, 1.0] : null }],
         YAxis = [new Plotly.Blazor.LayoutLib.YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = y }, Range = unit ? [0.0, 1.0] : null }],
