@@ -98,6 +98,25 @@ public sealed class DashboardTests(DerbyWebFactory app)
         Assert.Equal(DashboardService.Number(section.Calibration.Value?.Brier), Attribute("[data-testid='calibration-chart']", "data-brier") ?? "");
         Assert.Equal(section.Roc.Count(r => r.Points.Count > 0) + 1, int.Parse(Attribute("[data-testid='roc-chart']", "data-traces")!, invariant));
 
+        // Table 1 (one cohort: nothing to test against), the model's figures, and a PNG and an SVG export under every chart.
+        Assert.Equal(expected.Characteristics.Variables.Count, int.Parse(Attribute("[data-testid='characteristics-table']", "data-variables")!, invariant));
+        Assert.Equal(patients.Count.ToString(invariant), Attribute("[data-testid='characteristics-column']", "data-patients"));
+        Assert.Equal(expected.Figures!.Lasso.Candidates.Count + 2, int.Parse(Attribute("[data-testid='lasso-path-chart']", "data-traces")!, invariant));
+        Assert.Equal(expected.Figures.PartialDependence.Curves.Count, document.QuerySelectorAll("[data-testid='pd-chart']").Length);
+        var charts = document.QuerySelectorAll(".derby-chart").Length;
+        Assert.True(charts >= 8, $"{charts} charts");
+        Assert.Equal(charts, document.QuerySelectorAll("[data-testid='export-png']").Length);
+        Assert.Equal(charts, document.QuerySelectorAll("[data-testid='export-svg']").Length);
+        var table1 = await pi.GetStringAsync($"/api/dashboard/characteristics.csv?version={version}&cohort={cohort}");
+        Assert.StartsWith("variable,summary,row,cohort,known,count,percent,mean,sd,median,min,max", table1);
+        Assert.Contains($"SUVmax,mean ± SD,mean ± SD,{cohort},", table1);
+
+        // A date range that ends before it starts is refused with the reason; so is a date that is not one.
+        var backwards = await pi.GetAsync($"/api/dashboard?cohort={cohort}&from=2026-02-01&to=2026-01-01");
+        Assert.Equal(HttpStatusCode.BadRequest, backwards.StatusCode);
+        Assert.Contains("ends (2026-01-01) before it starts (2026-02-01)", await backwards.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.BadRequest, (await pi.GetAsync($"/api/dashboard?cohort={cohort}&from=yesterday")).StatusCode);
+
         var csv = await pi.GetAsync($"/api/dashboard/performance.csv?version={version}&cohort={cohort}");
         Assert.Equal(HttpStatusCode.OK, csv.StatusCode);
         Assert.Equal("text/csv", csv.Content.Headers.ContentType!.MediaType);
