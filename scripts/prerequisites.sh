@@ -15,6 +15,9 @@ DERBY_APT_RUNTIME=(ca-certificates libgdcm-cil python3 patchelf g++)
 # 500 MB installed) for the reference parameter counts of efficientnet_b3 and resnet34; scikit-learn as the GMM and random-forest peer; scipy as the hierarchical-clustering peer.
 DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy python3-torchvision python3-sklearn python3-scipy)
 
+# Debian's Compose 1.29 validates deploy/compose.yaml (no Docker engine needed); python3-yaml reads what it prints.
+DERBY_APT_TEST+=(docker-compose python3-yaml)
+
 derby_sudo() {
   if [ "$(id -u)" -eq 0 ]; then "$@"
   elif command -v sudo >/dev/null 2>&1; then sudo "$@"
