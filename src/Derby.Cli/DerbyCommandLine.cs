@@ -16,6 +16,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(DemoCommand.Build());
         root.Subcommands.Add(UserCommands.Build());
         root.Subcommands.Add(TokenCommands.Build());
+        root.Subcommands.Add(AuditCommands.Build());
         root.Subcommands.Add(ImportCommand.Build());
         root.Subcommands.Add(SynthCommand.Build());
         root.Subcommands.Add(DicomCommands.Build());

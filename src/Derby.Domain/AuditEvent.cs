@@ -1,6 +1,10 @@
 namespace Derby.Domain;
 
-/// <summary>An append-only record of something that happened. The audit issue chains these by hash.</summary>
+/// <summary>
+/// An append-only record of something that happened, chained by hash: <see cref="Hash"/> covers this event's fields, its
+/// <see cref="Sequence"/> and the previous event's hash, so an edited, deleted or reordered row breaks the chain
+/// (the database context assigns the three when the event is saved; <c>derby audit verify</c> checks them).
+/// </summary>
 public sealed class AuditEvent
 {
     public long Id { get; set; }
@@ -21,4 +25,13 @@ public sealed class AuditEvent
 
     /// <summary>Details as JSON (before/after where it applies).</summary>
     public string? Details { get; set; }
+
+    /// <summary>Position in the chain, from 0 without gaps.</summary>
+    public long? Sequence { get; set; }
+
+    /// <summary>The previous event's <see cref="Hash"/>; null for the first.</summary>
+    public string? PreviousHash { get; set; }
+
+    /// <summary>SHA-256 (hex) of the sequence, the previous hash and every field above.</summary>
+    public string? Hash { get; set; }
 }

@@ -29,6 +29,8 @@ public sealed class DatabaseInitializer(
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", cancellationToken);
         }
 
+        await SealLegacyAuditEventsAsync(db, cancellationToken);
+
         foreach (var role in DerbyRoles.All)
         {
             if (!await roles.RoleExistsAsync(role))
@@ -38,5 +40,37 @@ public sealed class DatabaseInitializer(
         }
 
         return pending;
+    }
+
+    /// <summary>
+    /// Events written before the audit chain existed (they have no sequence) are chained once, in the order they were
+    /// written. That happens at the first start after the migration, before any new event, so the chain is empty then;
+    /// unsealed events in a chain that already holds events were written around it, and the start is refused.
+    /// </summary>
+    private static async Task SealLegacyAuditEventsAsync(DerbyDbContext db, CancellationToken cancellationToken)
+    {
+        if (!await db.AuditEvents.AnyAsync(e => e.Sequence == null, cancellationToken))
+        {
+            return;
+        }
+
+        db.SealingLegacyEvents = true;
+        try
+        {
+            var head = await db.AuditChainHeads.SingleAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken);
+            if (head.Events > 0)
+            {
+                throw new InvalidOperationException(
+                    $"{await db.AuditEvents.CountAsync(e => e.Sequence == null, cancellationToken)} audit events have no place in a chain that already holds {head.Events}: they were written around the chain. Run `derby audit verify`.");
+            }
+
+            var legacy = await db.AuditEvents.Where(e => e.Sequence == null).OrderBy(e => e.Id).ToListAsync(cancellationToken);
+            AuditChain.Append(head, legacy);
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        finally
+        {
+            db.SealingLegacyEvents = false;
+        }
     }
 }

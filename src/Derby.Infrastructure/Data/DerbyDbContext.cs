@@ -34,6 +34,10 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<MixtureModel> MixtureModels => Set<MixtureModel>();
     public DbSet<PairImageFeature> PairImageFeatures => Set<PairImageFeature>();
     public DbSet<GradCamSet> GradCamSets => Set<GradCamSet>();
+    public DbSet<AuditChainHead> AuditChainHeads => Set<AuditChainHead>();
+
+    /// <summary>Set only by <see cref="DatabaseInitializer"/> while it seals events written before the chain existed.</summary>
+    internal bool SealingLegacyEvents { get; set; }
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -44,19 +48,72 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public override int SaveChanges(bool acceptAllChangesOnSuccess)
     {
         ApplyModelRules();
-        return base.SaveChanges(acceptAllChangesOnSuccess);
+        var events = ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (events.Count == 0)
+        {
+            return base.SaveChanges(acceptAllChangesOnSuccess);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = AuditChainHeads.SingleOrDefault(h => h.Id == AuditChainHead.SingletonId)
+                ?? throw new InvalidOperationException("The audit chain's head row is missing: run the migrations (derby db migrate)");
+            AuditChain.Append(head, events);
+            try
+            {
+                return base.SaveChanges(acceptAllChangesOnSuccess);
+            }
+            catch (DbUpdateConcurrencyException ex) when (attempt < 20 && ex.Entries.All(e => e.Entity is AuditChainHead))
+            {
+                foreach (var entry in ex.Entries)
+                {
+                    entry.Reload();
+                }
+
+                Thread.Sleep(Random.Shared.Next(5, 25 * attempt));
+            }
+        }
     }
 
+    /// <summary>
+    /// Applies the model rules, then chains the new audit events after the chain's head and moves the head in the same
+    /// save. When another writer appended first (the head's event count changed), the head is read again and the events
+    /// chained again: at most a few retries under contention.
+    /// </summary>
     public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
     {
         await ApplyModelRulesAsync(cancellationToken);
-        return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        var events = ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
+        if (events.Count == 0)
+        {
+            return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await AuditChainHeads.SingleOrDefaultAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken)
+                ?? throw new InvalidOperationException("The audit chain's head row is missing: run the migrations (derby db migrate)");
+            AuditChain.Append(head, events);
+            try
+            {
+                return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+            }
+            catch (DbUpdateConcurrencyException ex) when (attempt < 20 && ex.Entries.All(e => e.Entity is AuditChainHead))
+            {
+                foreach (var entry in ex.Entries)
+                {
+                    await entry.ReloadAsync(cancellationToken);
+                }
+
+                await Task.Delay(Random.Shared.Next(5, 25 * attempt), cancellationToken);
+            }
+        }
     }
 
     private void ApplyModelRules() => ApplyModelRulesAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
-    /// Two rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): a trained
+    /// The audit trail is append-only (events are never changed or deleted through the context). Two more rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): a trained
     /// model version is frozen (only its active flag may change, and it is never deleted); and a change to a patient's
     /// inputs (clinical record, IHC scores, stored series, lesions, pair sets) marks that patient's current predictions
     /// stale in the same transaction. Scoring the same inputs again clears the mark (ScoringService).
@@ -64,6 +121,16 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     private async Task ApplyModelRulesAsync(CancellationToken cancellationToken)
     {
         ChangeTracker.DetectChanges();
+        foreach (var entry in ChangeTracker.Entries<AuditEvent>().Where(e => e.State is EntityState.Modified or EntityState.Deleted))
+        {
+            var sealing = SealingLegacyEvents && entry.State == EntityState.Modified && entry.OriginalValues[nameof(AuditEvent.Hash)] is null
+                && entry.Properties.Where(p => p.IsModified).All(p => p.Metadata.Name is nameof(AuditEvent.Sequence) or nameof(AuditEvent.PreviousHash) or nameof(AuditEvent.Hash));
+            if (!sealing)
+            {
+                throw new InvalidOperationException($"The audit trail is append-only: event {entry.Entity.Id} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}");
+            }
+        }
+
         foreach (var entry in ChangeTracker.Entries<ModelVersion>())
         {
             var wasTrained = entry.State is EntityState.Modified or EntityState.Deleted

@@ -87,7 +87,23 @@ internal sealed class AuditEventConfiguration : IEntityTypeConfiguration<AuditEv
         b.Property(a => a.Action).HaveMaxLengthAndRequire(64);
         b.Property(a => a.EntityType).HasMaxLength(64);
         b.Property(a => a.EntityId).HasMaxLength(64);
+        b.Property(a => a.PreviousHash).HasMaxLength(64);
+        b.Property(a => a.Hash).HasMaxLength(64);
         b.HasIndex(a => a.OccurredUtc);
+        b.HasIndex(a => a.Sequence).IsUnique();
+    }
+}
+
+internal sealed class AuditChainHeadConfiguration : IEntityTypeConfiguration<Data.AuditChainHead>
+{
+    public void Configure(EntityTypeBuilder<Data.AuditChainHead> b)
+    {
+        b.ToTable("AuditChainHeads");
+        b.HasKey(h => h.Id);
+        b.Property(h => h.Id).ValueGeneratedNever();
+        b.Property(h => h.Events).IsConcurrencyToken();
+        b.Property(h => h.LastHash).HasMaxLength(64);
+        b.HasData(new Data.AuditChainHead { Id = Data.AuditChainHead.SingletonId, Events = 0, LastHash = null });
     }
 }
 
