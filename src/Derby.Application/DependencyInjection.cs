@@ -17,6 +17,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<AccessScopeProvider>();
         builder.Services.AddScoped<PatientService>();
         builder.Services.AddScoped<StudyService>();
+        builder.Services.AddScoped<Audit.AuditService>();
         builder.Services.AddScoped<CsvImportService>();
         builder.Services.AddScoped<DemoStudy>();
         builder.Services.AddScoped<Imaging.DicomIngestService>();

@@ -65,6 +65,7 @@ public static class DependencyInjection
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();
         services.AddSingleton<IArtifactStore, ArtifactStore>();
+        services.AddSingleton<Derby.Application.Audit.IAuditChainVerifier, Data.AuditChainVerifier>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileReader, Derby.Imaging.Gdcm.GdcmDicomFileReader>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileRewriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();
         services.AddSingleton<Derby.Imaging.Dicom.IDicomFileWriter, Derby.Imaging.Gdcm.GdcmDicomFileWriter>();

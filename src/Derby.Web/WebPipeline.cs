@@ -51,6 +51,7 @@ public static class WebPipeline
         app.MapNetworkEndpoints();
         app.MapModelEndpoints();
         app.MapDashboardEndpoints();
+        app.MapAuditEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Derby.Application.Access;
+using Derby.Application.Audit;
 using Derby.Application.Patients;
 using Derby.Domain;
 using Derby.Infrastructure.Data;

@@ -1,6 +1,5 @@
 using System.CommandLine;
-using Derby.Infrastructure.Data;
-using Microsoft.EntityFrameworkCore;
+using Derby.Application.Audit;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace Derby.Cli.Commands;
@@ -18,8 +17,7 @@ internal static class AuditCommands
             "Check the audit trail's hash chain: prints the verdict as JSON (events, intact, the first broken link and what is wrong, the head hash to record elsewhere); exit code 4 when broken");
         verify.SetAction((_, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
-            await using var db = await services.GetRequiredService<IDbContextFactory<DerbyDbContext>>().CreateDbContextAsync(token);
-            var verdict = await AuditChain.VerifyAsync(db, token);
+            var verdict = await services.GetRequiredService<IAuditChainVerifier>().VerifyAsync(token);
             Json.Write(verdict);
             if (!verdict.Intact)
             {

@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Derby.Application.Audit;
 using Derby.Domain;
 using Microsoft.EntityFrameworkCore;
 
@@ -23,8 +24,15 @@ public sealed class AuditChainHead
     public string? LastHash { get; set; }
 }
 
-/// <summary>The verdict on the audit chain: intact, or the first broken link and what is wrong with it.</summary>
-public sealed record AuditVerification(long Events, bool Intact, long? BrokenAtSequence, long? BrokenEventId, string? Problem, string? HeadHash);
+/// <summary>The application's view of the chain check: <see cref="AuditChain.VerifyAsync"/> on a fresh context.</summary>
+internal sealed class AuditChainVerifier(IDbContextFactory<DerbyDbContext> dbFactory) : IAuditChainVerifier
+{
+    public async Task<AuditVerification> VerifyAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return await AuditChain.VerifyAsync(db, cancellationToken);
+    }
+}
 
 /// <summary>Hashing and verification of the audit chain (see <see cref="AuditEvent"/>).</summary>
 public static class AuditChain
