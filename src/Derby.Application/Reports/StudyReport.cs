@@ -70,7 +70,9 @@ public static class StudyReport
 
     private const string Css = """
         @page { size: A4; margin: 14mm 12mm; }
-        body { font-family: Helvetica, Arial, sans-serif; font-size: 10pt; color: #212121; margin: 0 auto; max-width: 190mm; }
+        @page cohort { size: A4 landscape; margin: 12mm 12mm; }
+        body { font-family: Helvetica, Arial, sans-serif; font-size: 10pt; color: #212121; margin: 0 auto; }
+        section.cohort { page: cohort; }
         h1 { font-size: 20pt; margin: 0 0 4mm; }
         h2 { font-size: 14pt; border-bottom: 1px solid #9e9e9e; padding-bottom: 1mm; margin: 6mm 0 3mm; }
         h3 { font-size: 11pt; margin: 4mm 0 2mm; }
@@ -81,6 +83,9 @@ public static class StudyReport
         th, td { border: 1px solid #bdbdbd; padding: 1mm 1.5mm; text-align: left; vertical-align: top; }
         th { background: #f5f5f5; }
         td.indent { padding-left: 5mm; }
+        td.num { white-space: nowrap; }
+        section.cohort .part.fig { display: inline-block; width: 32.5%; vertical-align: top; }
+        sup { font-size: 7pt; }
         dl { display: grid; grid-template-columns: 48mm auto; gap: 0.8mm 3mm; font-size: 9pt; }
         dt { font-weight: bold; } dd { margin: 0; overflow-wrap: anywhere; }
         .note { font-size: 8.5pt; color: #616161; }
@@ -89,7 +94,7 @@ public static class StudyReport
         .figures { display: flex; flex-wrap: wrap; gap: 2mm; }
         .figures figure { flex: 1 1 85mm; }
         code { font-size: 8pt; overflow-wrap: anywhere; }
-        @media screen { body { padding: 8mm; } section.report-section { border-top: 3px solid #e0e0e0; margin-top: 10mm; } }
+        @media screen { body { padding: 8mm; max-width: 270mm; } section.report-section { border-top: 3px solid #e0e0e0; margin-top: 10mm; } }
         @media print { a { color: inherit; text-decoration: none; } }
         """;
 
@@ -183,6 +188,7 @@ public static class StudyReport
     {
         Open(html, "table-1", "Cohort characteristics (Table 1)");
         var others = table.Reference is null ? [] : table.Columns.Where(c => c.Cohort != table.Reference).ToList();
+        var reasons = new List<string>();
         html.Append("<table data-testid=\"characteristics-table\"><thead><tr><th>Characteristic</th>");
         foreach (var c in table.Columns)
         {
@@ -202,7 +208,19 @@ public static class StudyReport
             foreach (var c in others)
             {
                 var t = v.Tests.FirstOrDefault(x => x.Cohort == c.Cohort);
-                html.Append(CultureInfo.InvariantCulture, $"<td>{E(DashboardFormat.CharacteristicP(t))}{(t?.Reason is { } why ? $" <span class=\"reason\">({E(why)})</span>" : "")}</td>");
+                var note = "";
+                if (t?.Reason is { } why)
+                {
+                    // The reasons are long: numbered notes under the table keep the p columns narrow.
+                    if (!reasons.Contains(why))
+                    {
+                        reasons.Add(why);
+                    }
+
+                    note = $"<sup>{reasons.IndexOf(why) + 1}</sup>";
+                }
+
+                html.Append(CultureInfo.InvariantCulture, $"<td>{E(DashboardFormat.CharacteristicP(t))}{note}</td>");
             }
 
             html.Append("</tr>");
@@ -219,7 +237,17 @@ public static class StudyReport
         }
 
         html.Append("</tbody></table>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(table.Note)} Known values fewer than the cohort's patients are shown as [of n]; n.e.: not estimable (the reason follows).</p>");
+        html.Append(CultureInfo.InvariantCulture, $"<p class=\"note\">{E(table.Note)} Known values fewer than the cohort's patients are shown as [of n]; n.e.: not estimable, for the numbered reason:</p>");
+        if (reasons.Count > 0)
+        {
+            html.Append("<ol class=\"note\">");
+            foreach (var why in reasons)
+            {
+                html.Append(CultureInfo.InvariantCulture, $"<li>{E(why)}</li>");
+            }
+
+            html.Append("</ol>");
+        }
         html.Append("</section>\n");
     }
 
@@ -236,9 +264,10 @@ public static class StudyReport
         {
             var a = r.Accuracy.Value;
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr data-model=\"{E(r.Model)}\"><td>{E(r.Model)}</td><td>{E(r.Version ?? "")}</td><td>{r.Patients} ({r.Responders})</td><td>{E(DashboardFormat.Auc(r.Auc))}</td>" +
-                $"<td>{E(DashboardFormat.Proportion(a?.Sensitivity, r.Accuracy.Reason))}</td><td>{E(DashboardFormat.Proportion(a?.Specificity, r.Accuracy.Reason))}</td>" +
-                $"<td>{E(DashboardFormat.Proportion(a?.PositivePredictiveValue, r.Accuracy.Reason))}</td><td>{E(DashboardFormat.Proportion(a?.NegativePredictiveValue, r.Accuracy.Reason))}</td></tr>");
+                $"<tr data-model=\"{E(r.Model)}\"><td>{E(r.Model)}</td><td>{E(r.Version ?? "")}</td><td>{r.Patients} ({r.Responders})</td>{Td(DashboardFormat.Auc(r.Auc), r.Auc.IsEstimable)}" +
+                $"{Td(DashboardFormat.Proportion(a?.Sensitivity, r.Accuracy.Reason), a?.Sensitivity is not null)}{Td(DashboardFormat.Proportion(a?.Specificity, r.Accuracy.Reason), a?.Specificity is not null)}" +
+                $"{Td(DashboardFormat.Proportion(a?.PositivePredictiveValue, r.Accuracy.Reason), a?.PositivePredictiveValue is not null)}" +
+                $"{Td(DashboardFormat.Proportion(a?.NegativePredictiveValue, r.Accuracy.Reason), a?.NegativePredictiveValue is not null)}</tr>");
         }
 
         html.Append("</tbody></table></div>");
@@ -350,7 +379,8 @@ public static class StudyReport
         foreach (var r in s.Rates)
         {
             html.Append(CultureInfo.InvariantCulture,
-                $"<tr><td>{E(r.Group)}</td><td>{r.Patients}</td><td>{E(DashboardFormat.Rate(r.Responses, r.Patients, r.ResponseRate))}</td><td>{E(DashboardFormat.Rate(r.Resections, r.Patients, r.ResectionRate))}</td></tr>");
+                $"<tr><td>{E(r.Group)}</td><td>{r.Patients}</td>{Td(DashboardFormat.Rate(r.Responses, r.Patients, r.ResponseRate), r.ResponseRate.IsEstimable)}" +
+                $"{Td(DashboardFormat.Rate(r.Resections, r.Patients, r.ResectionRate), r.ResectionRate.IsEstimable)}</tr>");
         }
 
         html.Append("</tbody></table></div></section>\n");
@@ -464,8 +494,13 @@ public static class StudyReport
     private static void Open(StringBuilder html, string id, string title) =>
         html.Append(CultureInfo.InvariantCulture, $"<section class=\"report-section\" id=\"{id}\"><h2>{E(title)}</h2>");
 
+    /// <summary>Opens a part of a cohort section; the figures (ROC to TRS by response, but the waterfall) go two to a row.</summary>
     private static void Part(StringBuilder html, CohortDashboard s, int index) =>
-        html.Append(CultureInfo.InvariantCulture, $"<div class=\"part\" id=\"{SectionId(s)}-part-{index + 1}\"><h3>{E(CohortParts[index])}</h3>");
+        html.Append(CultureInfo.InvariantCulture,
+            $"<div class=\"part{(index is >= 2 and <= 8 and not 7 ? " fig" : "")}\" id=\"{SectionId(s)}-part-{index + 1}\"><h3>{E(CohortParts[index])}</h3>");
+
+    /// <summary>A table cell; a number with its interval is kept on one line (a reason wraps).</summary>
+    private static string Td(string text, bool number) => number ? $"<td class=\"num\">{E(text)}</td>" : $"<td>{E(text)}</td>";
 
     private static void Figure(StringBuilder html, string svg) => html.Append("<figure>").Append(svg).Append("</figure>");
 

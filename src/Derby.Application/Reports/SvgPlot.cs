@@ -176,9 +176,11 @@ public sealed class SvgPlot
     /// <summary>The SVG element.</summary>
     public string Render(string figure)
     {
+        // The legend goes under the plot (one line per series), where it cannot hide a curve.
+        var total = height + (legend.Count * 11) + (legend.Count > 0 ? 4 : 0);
         var svg = new StringBuilder();
         svg.Append(CultureInfo.InvariantCulture,
-            $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"figure\" data-figure=\"{Encode(figure)}\" data-series-count=\"{series}\" viewBox=\"0 0 {N(width)} {N(height)}\" width=\"{N(width)}\" height=\"{N(height)}\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">");
+            $"<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"figure\" data-figure=\"{Encode(figure)}\" data-series-count=\"{series}\" viewBox=\"0 0 {N(width)} {N(total)}\" width=\"{N(width)}\" height=\"{N(total)}\" font-family=\"Helvetica, Arial, sans-serif\" role=\"img\">");
         svg.Append(CultureInfo.InvariantCulture, $"<title>{Encode(title)}</title>");
         svg.Append(CultureInfo.InvariantCulture, $"<text x=\"{N(width / 2)}\" y=\"16\" text-anchor=\"middle\" font-size=\"12\" font-weight=\"bold\">{Encode(title)}</text>");
         svg.Append(CultureInfo.InvariantCulture,
@@ -202,10 +204,10 @@ public sealed class SvgPlot
         svg.Append(CultureInfo.InvariantCulture,
             $"<text x=\"12\" y=\"{N((Top + height - Bottom) / 2)}\" text-anchor=\"middle\" font-size=\"10\" transform=\"rotate(-90 12 {N((Top + height - Bottom) / 2)})\">{Encode(yLabel)}</text>");
         svg.Append(body);
-        var ly = Top + 8;
+        var ly = height + 2;
         foreach (var (name, colour, dash) in legend)
         {
-            var lx = width - Right - 150;
+            var lx = Left;
             svg.Append(CultureInfo.InvariantCulture,
                 $"<line x1=\"{N(lx)}\" x2=\"{N(lx + 16)}\" y1=\"{N(ly)}\" y2=\"{N(ly)}\" stroke=\"{colour}\" stroke-width=\"2\"{DashAttribute(dash)}/><text x=\"{N(lx + 20)}\" y=\"{N(ly + 3)}\" font-size=\"9\">{Encode(name)}</text>");
             ly += 11;
