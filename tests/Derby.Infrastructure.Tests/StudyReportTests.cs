@@ -7,7 +7,7 @@ using Derby.Application.Reports;
 namespace Derby.Infrastructure.Tests;
 
 /// <summary>
-/// The printable study report (ADR 20) on the dashboard study: every section, the dashboard's numbers as the page writes
+/// The printable study report (ADR 21) on the dashboard study: every section, the dashboard's numbers as the page writes
 /// them, data strings encoded, one SVG curve per series; and <c>derby report</c> end to end (headless chromium, then
 /// pdftotext): the PDF has every section title and the dashboard's numbers.
 /// </summary>

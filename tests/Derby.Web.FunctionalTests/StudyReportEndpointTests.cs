@@ -3,7 +3,7 @@ using Derby.Application.Reports;
 namespace Derby.Web.FunctionalTests;
 
 /// <summary>
-/// GET /dashboard/report (ADR 20): the printable study report as one self-contained HTML page for administrators and
+/// GET /dashboard/report (ADR 21): the printable study report as one self-contained HTML page for administrators and
 /// principal investigators, 403 for coordinators and reviewers; the dashboard page links to it with its filter.
 /// </summary>
 [Collection(WebCollection.Name)]

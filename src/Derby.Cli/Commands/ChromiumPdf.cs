@@ -4,7 +4,7 @@ using System.Text;
 namespace Derby.Cli.Commands;
 
 /// <summary>
-/// Prints an HTML file to PDF with Debian's headless chromium (ADR 20): a throw-away profile, no header or footer, a time
+/// Prints an HTML file to PDF with Debian's headless chromium (ADR 21): a throw-away profile, no header or footer, a time
 /// limit, and a check that what it wrote is a PDF. Failures are <see cref="IOException"/>s that say what to do.
 /// </summary>
 internal static class ChromiumPdf

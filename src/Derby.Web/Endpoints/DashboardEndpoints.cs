@@ -28,7 +28,7 @@ public static class DashboardEndpoints
                 : Results.NotFound();
         });
 
-        // The printable study report (ADR 20): one self-contained HTML page the browser prints to PDF as is.
+        // The printable study report (ADR 21): one self-contained HTML page the browser prints to PDF as is.
         app.MapGet("/dashboard/report", async (string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http,
             AccessScopeProvider scopes, StudyReportService reports, CancellationToken ct) =>
         {
