@@ -12,8 +12,9 @@ DERBY_APT_RUNTIME=(ca-certificates libgdcm-cil python3 patchelf g++)
 # Debian packages the tests need in addition.
 # Test-only: Debian's chromium for the browser tests (Playwright drives it; no browser is downloaded); dcmtk and
 # pydicom (with numpy) as independent DICOM readers of what the project writes; torchvision (about 100 MB download,
-# 500 MB installed) for the reference parameter counts of efficientnet_b3 and resnet34; scikit-learn as the GMM and random-forest peer; scipy as the hierarchical-clustering peer.
-DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy python3-torchvision python3-sklearn python3-scipy)
+# 500 MB installed) for the reference parameter counts of efficientnet_b3 and resnet34; scikit-learn as the GMM and random-forest peer; scipy as the hierarchical-clustering peer;
+# poppler-utils (pdftotext) reads back the PDF that `derby report` prints with chromium.
+DERBY_APT_TEST=(chromium dcmtk python3-pydicom python3-numpy python3-torchvision python3-sklearn python3-scipy poppler-utils)
 
 # Debian's Compose 1.29 validates deploy/compose.yaml (no Docker engine needed); python3-yaml reads what it prints.
 DERBY_APT_TEST+=(docker-compose python3-yaml)

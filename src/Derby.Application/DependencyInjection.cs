@@ -30,6 +30,7 @@ public static class DependencyInjection
         builder.Services.AddScoped<Models.ScoringService>();
         builder.Services.AddSingleton<Dashboards.DashboardCache>();
         builder.Services.AddScoped<Dashboards.DashboardService>();
+        builder.Services.AddScoped<Reports.StudyReportService>();
         return builder;
     }
 }

@@ -24,6 +24,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(LesionCommand.Build());
         root.Subcommands.Add(SegmentCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
+        root.Subcommands.Add(ReportCommand.Build());
         foreach (var command in ModelCommands.Build())
         {
             root.Subcommands.Add(command);

@@ -16,6 +16,10 @@ internal static class Cli
     public static Task<(int ExitCode, string StdOut, string StdErr)> RunAsync(string dataDirectory, string? killAt, params string[] args) =>
         RunInAsync(AppContext.BaseDirectory, TimeSpan.FromMinutes(2), dataDirectory, killAt, args);
 
+    /// <summary>Runs the command line with extra environment variables (e.g. Derby__Chromium).</summary>
+    public static Task<(int ExitCode, string StdOut, string StdErr)> RunWithAsync(string dataDirectory, IReadOnlyDictionary<string, string> environment, params string[] args) =>
+        RunInAsync(AppContext.BaseDirectory, TimeSpan.FromMinutes(4), dataDirectory, null, args, environment);
+
     /// <summary>
     /// Runs the command line that can load LibTorch (network commands), with a longer time limit: a 1-epoch training takes
     /// under a minute on an idle 2-core machine but several when the machine is shared.
@@ -23,7 +27,8 @@ internal static class Cli
     public static Task<(int ExitCode, string StdOut, string StdErr)> RunLearningAsync(string dataDirectory, string? killAt, params string[] args) =>
         RunInAsync(LearningOutput, TimeSpan.FromMinutes(10), dataDirectory, killAt, args);
 
-    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunInAsync(string folder, TimeSpan limit, string dataDirectory, string? killAt, string[] args)
+    private static async Task<(int ExitCode, string StdOut, string StdErr)> RunInAsync(string folder, TimeSpan limit, string dataDirectory, string? killAt, string[] args,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         start.ArgumentList.Add(Path.Combine(folder, "derby.dll"));
@@ -34,6 +39,10 @@ internal static class Cli
 
         start.Environment["Derby__DataDirectory"] = dataDirectory;
         start.Environment["DERBY_KILL_AT"] = killAt ?? "";
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
+        }
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();

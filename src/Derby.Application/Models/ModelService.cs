@@ -183,6 +183,17 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         return await ReadJsonAsync<PartialDependenceSet>(manifest.PartialDependenceSha256, cancellationToken);
     }
 
+    /// <summary>
+    /// The provenance of a trained version (the printable report's "Model provenance"): its registry entry and its frozen
+    /// manifest, checked against the version's SHA-256.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The stored manifest was altered.</exception>
+    public async Task<ModelProvenance> GetProvenanceAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
+    {
+        var (model, manifest) = await TrainedAsync(scope, version, cancellationToken);
+        return new ModelProvenance(View(model), manifest);
+    }
+
     /// <summary>The training patients' cross-validated TRS of a trained version.</summary>
     public async Task<CrossValidatedScores> GetCrossValidationAsync(AccessScope scope, string version, CancellationToken cancellationToken = default)
     {

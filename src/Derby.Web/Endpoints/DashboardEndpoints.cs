@@ -1,12 +1,13 @@
 using Derby.Application.Access;
 using Derby.Application.Dashboards;
+using Derby.Application.Reports;
 
 namespace Derby.Web.Endpoints;
 
 /// <summary>
 /// The principal investigators' dashboard over the API (administrators and principal investigators; 403 otherwise): the
 /// whole dashboard as JSON and each of its tables as CSV, for the same filter as the page (version, cohort, site, bySite,
-/// from and to: registration dates yyyy-MM-dd, both included).
+/// from and to: registration dates yyyy-MM-dd, both included), and the printable study report of that filter at /dashboard/report.
 /// </summary>
 public static class DashboardEndpoints
 {
@@ -26,6 +27,14 @@ public static class DashboardEndpoints
                 ? Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"derby-{table}.csv")
                 : Results.NotFound();
         });
+
+        // The printable study report (ADR 21): one self-contained HTML page the browser prints to PDF as is.
+        app.MapGet("/dashboard/report", async (string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http,
+            AccessScopeProvider scopes, StudyReportService reports, CancellationToken ct) =>
+        {
+            var (_, html) = await reports.BuildAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct);
+            return Results.Content(html, "text/html; charset=utf-8");
+        }).RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
 
         return app;
     }

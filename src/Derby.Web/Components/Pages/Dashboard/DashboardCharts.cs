@@ -168,7 +168,7 @@ public static class DashboardCharts
     public static Plotly.Blazor.Config Config() => new() { Responsive = true, DisplayLogo = false };
 
     /// <summary>Three decimals, invariant; a dash for none.</summary>
-    public static string Format(double? value) => value is { } v && double.IsFinite(v) ? v.ToString("0.000", CultureInfo.InvariantCulture) : "–";
+    public static string Format(double? value) => DashboardFormat.Number(value);
 
     private static Scatter Line(string name, IEnumerable<double> x, IEnumerable<double> y, string colour, string? dash = null) => new()
     {
