@@ -59,7 +59,8 @@ public sealed class DashboardBrowserTests(DemoServer demo) : IAsyncLifetime
         var (derbyVersion, derbyPlusVersion) = await TrainAndScoreAsync();
         var study = Study.Read(demo.DataDirectory, derbyVersion, derbyPlusVersion);
 
-        var page = await chromium!.SignedInPageAsync(demo, "pi", 1500, 1000);
+        var console = new List<string>();
+        var page = await chromium!.SignedInPageAsync(demo, "pi", 1500, 1000, console);
         var notEstimable = 0;
         foreach (var (query, file, sections) in new[]
         {
@@ -73,7 +74,7 @@ public sealed class DashboardBrowserTests(DemoServer demo) : IAsyncLifetime
             var dashboard = page.Locator("[data-testid=dashboard]");
             await Assertions.Expect(dashboard).ToHaveAttributeAsync("data-version", derbyPlusVersion, new() { Timeout = 60_000 });
             await Assertions.Expect(dashboard).ToHaveAttributeAsync("data-sections", sections.Count.ToString(CultureInfo.InvariantCulture));
-            await WaitForChartsAsync(page, query);
+            await WaitForChartsAsync(page, query, console);
 
             foreach (var (cohort, site) in sections)
             {
@@ -91,7 +92,7 @@ public sealed class DashboardBrowserTests(DemoServer demo) : IAsyncLifetime
     }
 
     /// <summary>Every Plotly chart of the page drawn with its promised traces (it is drawn after the circuit attaches).</summary>
-    private static async Task WaitForChartsAsync(IPage page, string view)
+    private static async Task WaitForChartsAsync(IPage page, string view, List<string> console)
     {
         try
         {
@@ -99,7 +100,8 @@ public sealed class DashboardBrowserTests(DemoServer demo) : IAsyncLifetime
         }
         catch (TimeoutException)
         {
-            Assert.Fail($"/dashboard{view}: charts not drawn as promised: {await page.EvaluateAsync<string?>(ChartMismatches)}");
+            Assert.Fail($"/dashboard{view}: charts not drawn as promised: {await page.EvaluateAsync<string?>(ChartMismatches)}\nbrowser errors:\n"
+                + string.Join('\n', console.Where(m => m.StartsWith("error", StringComparison.Ordinal))));
         }
     }
 
