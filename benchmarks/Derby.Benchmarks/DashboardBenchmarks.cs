@@ -106,6 +106,42 @@ public class DashboardBenchmarks
         return page.Markup.Length;
     }
 
+    /// <summary>
+    /// <c>dashboard-cpu [calls]</c>: the same three operations timed by the process's CPU time as well as wall-clock time
+    /// (after two untimed calls), for a machine too loaded for wall-clock times: a preempted thread accrues no CPU time.
+    /// </summary>
+    public static void RunCpuTime(int calls)
+    {
+        foreach (var bySite in new[] { false, true })
+        {
+            var bench = new DashboardBenchmarks { BySite = bySite };
+            bench.Setup();
+            try
+            {
+                foreach (var (name, op) in new (string, Func<object>)[] { ("cold", bench.Cold), ("warm", bench.Warm), ("render", () => bench.Render()) })
+                {
+                    op();
+                    op();
+                    using var process = System.Diagnostics.Process.GetCurrentProcess();
+                    var cpu = process.TotalProcessorTime;
+                    var wall = System.Diagnostics.Stopwatch.StartNew();
+                    for (var i = 0; i < calls; i++)
+                    {
+                        op();
+                    }
+
+                    process.Refresh();
+                    Console.WriteLine(System.FormattableString.Invariant(
+                        $"bySite={bySite} {name}: CPU {(process.TotalProcessorTime - cpu).TotalMilliseconds / calls:F1} ms, wall {wall.Elapsed.TotalMilliseconds / calls:F1} ms per call ({calls} calls)"));
+                }
+            }
+            finally
+            {
+                bench.Cleanup();
+            }
+        }
+    }
+
     private async Task SetupAsync()
     {
         var data = Environment.GetEnvironmentVariable("DERBY_DASHBOARD_BENCH_DIR") ?? Path.Combine(Path.GetTempPath(), "derby-dashboard-bench");
