@@ -27,11 +27,14 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
     private static readonly string[] Signatures = ["clinical", "imaging", "histological"];
     private static readonly string[] Cohorts = ["training", "internal-validation", "histology", "external-validation", "negative-validation"];
 
-    /// <summary>Counts the drawn traces of each chart of the page against its data-traces attribute (null when all agree).</summary>
+    /// <summary>
+    /// Counts the drawn traces of each chart of the cohort sections against its data-traces attribute (null when all
+    /// agree). Scatter, bar and box traces are each a <c>.trace</c> group of the plot's cartesian layer.
+    /// </summary>
     private const string ChartMismatches = """
         () => {
           const wrong = [];
-          for (const chart of document.querySelectorAll('[data-testid$=-chart][data-traces]')) {
+          for (const chart of document.querySelectorAll('[data-testid=dashboard-section] [data-testid$=-chart][data-traces]')) {
             const promised = Number(chart.getAttribute('data-traces'));
             const svg = chart.querySelector('.js-plotly-plot svg.main-svg');
             const drawn = chart.querySelectorAll('.js-plotly-plot .cartesianlayer .trace').length;
