@@ -30,4 +30,10 @@ if (args.Length > 0 && args[0] == "forest-peer")
     return;
 }
 
+if (args.Length > 0 && args[0] == "dashboard-cpu")
+{
+    Derby.Benchmarks.DashboardBenchmarks.RunCpuTime(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(Derby.Benchmarks.StatisticsBenchmarks).Assembly).Run(args);

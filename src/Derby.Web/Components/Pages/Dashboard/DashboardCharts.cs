@@ -36,16 +36,23 @@ public static class DashboardCharts
         return traces;
     }
 
-    /// <summary>Observed response against mean TRS per risk group, with the ideal line.</summary>
-    public static IList<ITrace> Calibration(CalibrationView calibration) =>
-    [
-        new Scatter
-        {
-            Name = "risk groups", Mode = ModeFlag.Markers | ModeFlag.Lines, X = [.. calibration.Bins.Select(b => (object)b.MeanPredicted)],
-            Y = [.. calibration.Bins.Select(b => (object)b.Observed)], Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Color = Palette[0] },
-        },
-        Line("ideal", [0.0, 1.0], [0.0, 1.0], "#9e9e9e", dash: "dot"),
-    ];
+    /// <summary>
+    /// Observed response against mean TRS per risk group, with the ideal line. Empty risk groups (ties on a small cohort)
+    /// have NaN means: left out, since a non-finite number cannot go to Plotly through JS interop (it ends the circuit).
+    /// </summary>
+    public static IList<ITrace> Calibration(CalibrationView calibration)
+    {
+        var bins = calibration.Bins.Where(b => double.IsFinite(b.MeanPredicted) && double.IsFinite(b.Observed)).ToList();
+        return
+        [
+            new Scatter
+            {
+                Name = "risk groups", Mode = ModeFlag.Markers | ModeFlag.Lines, X = [.. bins.Select(b => (object)b.MeanPredicted)],
+                Y = [.. bins.Select(b => (object)b.Observed)], Marker = new Plotly.Blazor.Traces.ScatterLib.Marker { Color = Palette[0] },
+            },
+            Line("ideal", [0.0, 1.0], [0.0, 1.0], "#9e9e9e", dash: "dot"),
+        ];
+    }
 
     /// <summary>Net benefit of the model, treat-all and treat-none (Fig. 6A).</summary>
     public static IList<ITrace> DecisionCurve(DecisionCurveView curve, string model)
