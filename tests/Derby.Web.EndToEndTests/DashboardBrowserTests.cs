@@ -28,16 +28,17 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
     private static readonly string[] Cohorts = ["training", "internal-validation", "histology", "external-validation", "negative-validation"];
 
     /// <summary>
-    /// Counts the drawn traces of each chart of the cohort sections against its data-traces attribute (null when all
-    /// agree). Scatter, bar and box traces are each a <c>.trace</c> group of the plot's cartesian layer.
+    /// Counts the drawn traces of each chart of the cohort sections and of the model's figures against its data-traces
+    /// attribute (null when all agree). Scatter, bar and box traces are each a <c>.trace</c> group of the plot's cartesian
+    /// layer; a heatmap is an <c>.hm</c> group.
     /// </summary>
     private const string ChartMismatches = """
         () => {
           const wrong = [];
-          for (const chart of document.querySelectorAll('[data-testid=dashboard-section] [data-testid$=-chart][data-traces]')) {
+          for (const chart of document.querySelectorAll('[data-testid=dashboard-section] [data-testid$=-chart][data-traces], [data-testid=model-figures] [data-testid$=-chart][data-traces]')) {
             const promised = Number(chart.getAttribute('data-traces'));
             const svg = chart.querySelector('.js-plotly-plot svg.main-svg');
-            const drawn = chart.querySelectorAll('.js-plotly-plot .cartesianlayer .trace').length;
+            const drawn = chart.querySelectorAll('.js-plotly-plot .cartesianlayer .trace, .js-plotly-plot .cartesianlayer .hm').length;
             if (promised > 0 && (!svg || drawn !== promised)) wrong.push(`${chart.getAttribute('data-testid')}: ${drawn} of ${promised}`);
             if (promised === 0 && svg) wrong.push(`${chart.getAttribute('data-testid')}: drawn though 0 traces`);
           }
@@ -79,6 +80,10 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
             await Assertions.Expect(dashboard).ToHaveAttributeAsync("data-version", derbyPlusVersion, new() { Timeout = 60_000 });
             await Assertions.Expect(dashboard).ToHaveAttributeAsync("data-sections", sections.Count.ToString(CultureInfo.InvariantCulture));
             await WaitForChartsAsync(page, query, console);
+            // Table 1 and the model's figures (LASSO path and CV curve, partial dependence, heatmap) above the cohort sections.
+            await Assertions.Expect(page.Locator("[data-testid=characteristics-table]")).ToHaveAttributeAsync("data-variables", "13");
+            Assert.True(await page.Locator("[data-testid=model-figures] [data-testid=pd-chart]").CountAsync() > 0, "no partial dependence chart");
+            await Assertions.Expect(page.Locator("[data-testid=model-figures] [data-testid=lasso-path-chart] .js-plotly-plot svg.main-svg").First).ToBeVisibleAsync();
 
             foreach (var (cohort, site) in sections)
             {

@@ -292,8 +292,8 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
             return Estimate<PairedAucTest>.Not($"{both.Count} patients scored by both models; {why}");
         }
 
-        return Estimate<PairedAucTest>.Of(new PairedAucTest("DERBY", "DERBY+", both.Count,
-            RocAnalysis.CompareDeLong(both.Select(t => t.a!.Score).ToArray(), both.Select(t => t.b!.Score).ToArray(), labels)));
+        return Paired("DERBY", "DERBY+", both.Count,
+            RocAnalysis.CompareDeLong(both.Select(t => t.a!.Score).ToArray(), both.Select(t => t.b!.Score).ToArray(), labels));
     }
 
     /// <summary>The dashboard's model against each of its signatures (paired DeLong) on the patients with both scores.</summary>
@@ -313,12 +313,17 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
             var y = both.Select(t => t.label).ToArray();
             comparisons.Add(new SignatureComparison(model, name, both.Count == 0 ? Estimate<PairedAucTest>.Not($"no {name} scores")
                 : TwoClasses(y.Sum(), y.Length) is { } why ? Estimate<PairedAucTest>.Not($"{both.Count} patients with both scores; {why}")
-                : Estimate<PairedAucTest>.Of(new PairedAucTest(model, name, both.Count,
-                    RocAnalysis.CompareDeLong(both.Select(t => t.trs).ToArray(), both.Select(t => t.signature!.Value).ToArray(), y)))));
+                : Paired(model, name, both.Count, RocAnalysis.CompareDeLong(both.Select(t => t.trs).ToArray(), both.Select(t => t.signature!.Value).ToArray(), y))));
         }
 
         return comparisons;
     }
+
+    /// <summary>A paired DeLong test, or why not: when the difference has no variance (e.g. the two scores rank every patient alike) Z and p are undefined.</summary>
+    private static Estimate<PairedAucTest> Paired(string model1, string model2, int patients, AucComparison comparison) =>
+        double.IsFinite(comparison.P)
+            ? Estimate<PairedAucTest>.Of(new PairedAucTest(model1, model2, patients, comparison))
+            : Estimate<PairedAucTest>.Not($"not estimable: the AUC difference has no variance on these {patients} patients (AUC {Number(comparison.Auc1, "0.000")} vs {Number(comparison.Auc2, "0.000")})");
 
     private static Estimate<CalibrationView> CalibrationOf(double[] trs, int[] labels)
     {
@@ -335,6 +340,12 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         {
             hl = Calibration.HosmerLemeshow(trs, y, CalibrationGroups);
             bins = Calibration.Bins(trs, y, CalibrationGroups);
+            if (!double.IsFinite(hl.P))
+            {
+                // An empty risk group, or one whose expected count is 0 (every TRS in it exactly 0 or 1), leaves the statistic undefined.
+                hl = null;
+                hlWhy = "not estimable: a risk group is empty or has an expected count of zero";
+            }
         }
         catch (StatisticsException ex)
         {

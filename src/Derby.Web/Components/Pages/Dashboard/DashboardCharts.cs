@@ -152,7 +152,8 @@ public static class DashboardCharts
             new HeatMap
             {
                 Name = "z-score",
-                Z = [.. rows.Select(r => (object)columns.Select(c => (object)Math.Clamp(heatmap.Values[r][c], -3, 3)).ToArray())],
+                // A feature constant over the patients has no z-score (NaN): left blank rather than sent as NaN.
+                Z = [.. rows.Select(r => (object)columns.Select(c => double.IsFinite(heatmap.Values[r][c]) ? (object)Math.Clamp(heatmap.Values[r][c], -3, 3) : null!).ToArray())],
                 X = [.. columns.Select(c => (object)$"f{heatmap.Features[c]}")],
                 Y = [.. rows.Select((r, i) => (object)$"{(heatmap.Responders[r] ? "R" : "N")}{i + 1}")],
                 ColorScale = "RdBu",
@@ -177,8 +178,14 @@ public static class DashboardCharts
     /// <summary>Three decimals, invariant; a dash for none.</summary>
     public static string Format(double? value) => DashboardFormat.Number(value);
 
-    private static Scatter Line(string name, IEnumerable<double> x, IEnumerable<double> y, string colour, string? dash = null) => new()
+    /// <summary>A line through the finite points only: Plotly.Blazor cannot serialise NaN or infinity, and one would end the circuit.</summary>
+    private static Scatter Line(string name, IEnumerable<double> x, IEnumerable<double> y, string colour, string? dash = null)
     {
-        Name = name, Mode = ModeFlag.Lines, X = [.. x.Select(v => (object)v)], Y = [.. y.Select(v => (object)v)], Line = new Line { Color = colour, Dash = dash },
-    };
+        var points = x.Zip(y).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();
+        return new()
+        {
+            Name = name, Mode = ModeFlag.Lines, X = [.. points.Select(p => (object)p.First)], Y = [.. points.Select(p => (object)p.Second)],
+            Line = new Line { Color = colour, Dash = dash },
+        };
+    }
 }
