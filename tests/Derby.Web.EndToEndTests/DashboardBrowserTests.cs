@@ -39,7 +39,7 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
             const promised = Number(chart.getAttribute('data-traces'));
             const svg = chart.querySelector('.js-plotly-plot svg.main-svg');
             const drawn = chart.querySelectorAll('.js-plotly-plot .cartesianlayer .trace, .js-plotly-plot .cartesianlayer .hm').length;
-            if (promised > 0 && (!svg || drawn !== promised)) wrong.push(`${chart.getAttribute('data-testid')}: ${drawn} of ${promised}`);
+            if (promised > 0 && (!svg || drawn !== promised)) wrong.push(`${chart.getAttribute('data-testid')}: ${drawn} of ${promised} (svg ${!!svg}; ${chart.innerHTML.slice(0, 400)})`);
             if (promised === 0 && svg) wrong.push(`${chart.getAttribute('data-testid')}: drawn though 0 traces`);
           }
           return wrong.length === 0 ? null : wrong.join('; ');

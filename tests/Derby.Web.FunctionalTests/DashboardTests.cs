@@ -104,6 +104,10 @@ public sealed class DashboardTests(DerbyWebFactory app)
         Assert.Equal(expected.Figures!.Lasso.Candidates.Count + 2, int.Parse(Attribute("[data-testid='lasso-path-chart']", "data-traces")!, invariant));
         Assert.Equal(expected.Figures.PartialDependence.Curves.Count, document.QuerySelectorAll("[data-testid='pd-chart']").Length);
         var charts = document.QuerySelectorAll(".derby-chart").Length;
+        // Plotly draws into the element with the chart's id: two charts with one id would leave one of them blank.
+        var ids = document.QuerySelectorAll(".derby-chart > div[id]").Select(e => e.Id).ToList();
+        Assert.Equal(charts, ids.Count);
+        Assert.Equal(ids.Count, ids.Distinct().Count());
         Assert.True(charts >= 8, $"{charts} charts");
         Assert.Equal(charts, document.QuerySelectorAll("[data-testid='export-png']").Length);
         Assert.Equal(charts, document.QuerySelectorAll("[data-testid='export-svg']").Length);
