@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace Derby.Infrastructure;
 
@@ -51,4 +52,20 @@ public sealed class JobOptions
 
     /// <summary>The queues to listen to: <see cref="Queues"/>, or "default" and "gpu" when none are configured.</summary>
     public string[] EffectiveQueues => Queues is { Length: > 0 } ? Queues : ["default", "gpu"];
+
+    /// <summary>
+    /// The Derby:Jobs section. Queues may also be one comma-separated value (<c>Derby__Jobs__Queues=gpu,default</c>,
+    /// what <c>--queues gpu,default</c> becomes), which array binding alone would ignore.
+    /// </summary>
+    public static JobOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var jobs = configuration.GetSection($"{DerbyOptions.Section}:Jobs").Get<JobOptions>() ?? new JobOptions();
+        var list = configuration[$"{DerbyOptions.Section}:Jobs:Queues"];
+        if (!string.IsNullOrWhiteSpace(list))
+        {
+            jobs.Queues = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        return jobs;
+    }
 }
