@@ -92,6 +92,9 @@ public static class DependencyInjection
             var identity = new JobServerIdentity($"{role}-{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant(), jobs.EffectiveQueues);
             builder.Services.AddSingleton(identity);
             builder.Services.AddSingleton<JobTelemetryFilter>();
+            builder.Services.AddSingleton<SingleExecutionFilter>();
+            var sqlite = (builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Database.Provider ?? DatabaseProvider.Sqlite)
+                == DatabaseProvider.Sqlite;
             builder.Services.AddHangfireServer((sp, options) =>
             {
                 options.ServerName = identity.ServerName;
@@ -102,6 +105,11 @@ public static class DependencyInjection
                 // collection, which every host in the process (the functional tests start several) would share.
                 var own = new JobFilterCollection();
                 own.Add(sp.GetRequiredService<JobTelemetryFilter>());
+                if (sqlite)
+                {
+                    // Outermost (order -1): a dropped second fetch is neither counted nor traced as a run.
+                    own.Add(sp.GetRequiredService<SingleExecutionFilter>(), -1);
+                }
                 options.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, own);
             });
         }
