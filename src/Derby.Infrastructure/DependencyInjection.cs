@@ -94,7 +94,7 @@ public static class DependencyInjection
             builder.Services.AddSingleton<JobTelemetryFilter>();
             builder.Services.AddSingleton<SingleExecutionFilter>();
             var sqlite = (builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Database.Provider ?? DatabaseProvider.Sqlite)
-                == DatabaseProvider.Sqlite;
+                == DatabaseProvider.Sqlite && jobs.SqliteSingleExecution;
             builder.Services.AddHangfireServer((sp, options) =>
             {
                 options.ServerName = identity.ServerName;

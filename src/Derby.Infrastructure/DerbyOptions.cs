@@ -50,6 +50,12 @@ public sealed class JobOptions
     /// </summary>
     public string[] Queues { get; set; } = [];
 
+    /// <summary>
+    /// With the SQLite job storage, guard every run with <see cref="Jobs.SingleExecutionFilter"/> (default true). Only for
+    /// measuring the storage's own behaviour (ADR 20); never turn it off while several processes share the storage.
+    /// </summary>
+    public bool SqliteSingleExecution { get; set; } = true;
+
     /// <summary>The queues to listen to: <see cref="Queues"/>, or "default" and "gpu" when none are configured.</summary>
     public string[] EffectiveQueues => Queues is { Length: > 0 } ? Queues : ["default", "gpu"];
 
