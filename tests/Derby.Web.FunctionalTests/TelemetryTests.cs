@@ -56,10 +56,11 @@ public sealed class TelemetryTests(DerbyWebFactory app)
         var study = Path.Combine(app.DataDirectory, "synthetic-telemetry");
         var result = new SyntheticStudyGenerator(new GdcmDicomFileWriter()).Generate(new SyntheticStudyOptions(study, 41, StudyScale.Small));
         // The last ZSHX patient: PetCtViewerTests registers the first; no other test of the collection uses ZSHX pseudonyms.
+        // Its cohort is one whose count no page test of the collection checks.
         var truth = result.Truth.Patients.Where(p => p.Site == "ZSHX" && p.Imaging is not null).OrderBy(p => p.Pseudonym, StringComparer.Ordinal).Last();
         await using var scope = app.Services.CreateAsyncScope();
         var patient = await scope.ServiceProvider.GetRequiredService<PatientService>().RegisterAsync(AccessScope.System, truth.Site,
-            new PatientInput { Pseudonym = truth.Pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = ["external-validation"] });
+            new PatientInput { Pseudonym = truth.Pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = ["negative-validation"] });
         var files = Directory.GetFiles(Path.Combine(study, "sites", truth.Site, "dicom", truth.Pseudonym), "*.dcm", SearchOption.AllDirectories);
         var ingested = await scope.ServiceProvider.GetRequiredService<DicomIngestService>().IngestAsync(AccessScope.System, patient.Id, files);
         Assert.True(ingested.Accepted);

@@ -23,12 +23,7 @@ public sealed class JobTelemetryFilter(ILogger<JobTelemetryFilter> logger) : ISe
         var type = job is null ? "unknown" : $"{job.Type.Name}.{job.Method.Name}";
         var queue = QueueOf(job);
         var tags = new TagList { { "job.type", type }, { "job.queue", queue } };
-        var scope = logger.BeginScope(new Dictionary<string, object>
-        {
-            ["JobId"] = context.BackgroundJob.Id,
-            ["JobType"] = type,
-            ["Queue"] = queue,
-        });
+        var scope = logger.BeginScope("Job {JobId} {JobType} on {Queue}", context.BackgroundJob.Id, type, queue);
         var activity = DerbyTelemetry.ActivitySource.StartActivity($"job {type}", ActivityKind.Consumer);
         activity?.SetTag("job.id", context.BackgroundJob.Id);
         activity?.SetTag("job.type", type);
