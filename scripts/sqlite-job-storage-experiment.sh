@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# ADR 20's experiment: do processes sharing Hangfire.Storage.SQLite run a job twice? Starts the published web role
+# ADR 22's experiment: do processes sharing Hangfire.Storage.SQLite run a job twice? Starts the published web role
 # (no job server) and two workers on one fresh data folder, queues probe jobs through ./derby jobs probe, waits, and
 # counts the probes that ran more than once (probes/<id>.again.*) and the second fetches the guard dropped.
 #   usage: scripts/sqlite-job-storage-experiment.sh [guard: true|false] [probes] [workers per process] [probe duration ms]

@@ -52,7 +52,7 @@ public sealed class JobOptions
 
     /// <summary>
     /// With the SQLite job storage, guard every run with <see cref="Jobs.SingleExecutionFilter"/> (default true). Only for
-    /// measuring the storage's own behaviour (ADR 20); never turn it off while several processes share the storage.
+    /// measuring the storage's own behaviour (ADR 22); never turn it off while several processes share the storage.
     /// </summary>
     public bool SqliteSingleExecution { get; set; } = true;
 

@@ -5,7 +5,7 @@ using Xunit.Abstractions;
 namespace Derby.Web.EndToEndTests;
 
 /// <summary>
-/// Scale-out with real processes on one shared SQLite database, Hangfire SQLite storage and data folder (ADR 20): the web
+/// Scale-out with real processes on one shared SQLite database, Hangfire SQLite storage and data folder (ADR 22): the web
 /// role without a job server, two workers on queue "default", probe jobs queued through <c>./derby jobs probe</c>. Each
 /// probe records its execution with an exclusive file create, so a job lost or run twice shows.
 /// </summary>

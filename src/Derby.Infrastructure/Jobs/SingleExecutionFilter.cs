@@ -6,7 +6,7 @@ namespace Derby.Infrastructure.Jobs;
 
 /// <summary>
 /// Makes a job run once per enqueue when several processes fetch from Hangfire.Storage.SQLite, which can hand the same
-/// queue entry to two processes (its fetch is a read then an update, serialised only inside one process; ADR 20).
+/// queue entry to two processes (its fetch is a read then an update, serialised only inside one process; ADR 22).
 /// Before the job runs, its worker takes <c>{data}/job-runs/{job id}.{enqueue number}</c> with an exclusive OS lock held
 /// for the whole run, and after a success marks the file done. A second fetch of the same enqueue then finds the file
 /// locked (the first still runs) or done (it ran), and is aborted the way Hangfire aborts a job whose state moved on: no
