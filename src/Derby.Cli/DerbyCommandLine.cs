@@ -25,6 +25,7 @@ public static class DerbyCommandLine
         root.Subcommands.Add(SegmentCommand.Build());
         root.Subcommands.Add(NetworkCommand.Build());
         root.Subcommands.Add(ReportCommand.Build());
+        root.Subcommands.Add(JobCommands.Build());
         foreach (var command in ModelCommands.Build())
         {
             root.Subcommands.Add(command);

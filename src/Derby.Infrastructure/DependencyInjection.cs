@@ -5,6 +5,7 @@ using Derby.Infrastructure.Files;
 using Derby.Infrastructure.Identity;
 using Derby.Infrastructure.Jobs;
 using Hangfire;
+using Hangfire.Common;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +26,7 @@ public static class DependencyInjection
         var services = builder.Services;
         services.AddOptions<DerbyOptions>()
             .Bind(builder.Configuration.GetSection(DerbyOptions.Section))
+            .PostConfigure(o => o.Jobs.Queues = JobOptions.From(builder.Configuration).Queues)
             .ValidateDataAnnotations()
             .Validate(o => o.Database.Provider != DatabaseProvider.SqlServer || !string.IsNullOrWhiteSpace(o.Database.ConnectionString),
                 "Derby:Database:ConnectionString is required when Derby:Database:Provider is SqlServer")
@@ -61,6 +63,8 @@ public static class DependencyInjection
         services.AddTransient<SegmentationJob>();
         services.AddTransient<NetworkJobs>();
         services.AddTransient<ModelJobs>();
+        services.AddTransient<ProbeJob>();
+        services.AddSingleton<JobDiagnostics>();
 
         services.AddSingleton<IImportFileStore, ImportFileStore>();
         services.AddSingleton<IDicomStore, DicomStore>();
@@ -74,20 +78,45 @@ public static class DependencyInjection
         return builder;
     }
 
-    /// <summary>Runs a Hangfire server in this process when <c>Derby:Jobs:InProcessServer</c> is true (the default).</summary>
-    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder)
+    /// <summary>
+    /// Runs a Hangfire server in this process when <c>Derby:Jobs:InProcessServer</c> is true (the default) or
+    /// <paramref name="alwaysRun"/> is (the worker role), on <c>Derby:Jobs:Queues</c> with <c>Derby:Jobs:WorkerCount</c> workers.
+    /// Its name starts with <paramref name="role"/>, the host name and the process id, so the dashboard and the readiness
+    /// check can tell the processes apart.
+    /// </summary>
+    public static IHostApplicationBuilder AddJobServer(this IHostApplicationBuilder builder, bool alwaysRun = false, string role = "web")
     {
-        var jobs = builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Jobs ?? new JobOptions();
-        if (jobs.InProcessServer)
+        var jobs = JobOptions.From(builder.Configuration);
+        if (alwaysRun || jobs.InProcessServer)
         {
-            builder.Services.AddHangfireServer(options =>
+            var identity = new JobServerIdentity($"{role}-{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant(), jobs.EffectiveQueues);
+            builder.Services.AddSingleton(identity);
+            builder.Services.AddSingleton<JobTelemetryFilter>();
+            builder.Services.AddSingleton<SingleExecutionFilter>();
+            var sqlite = (builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Database.Provider ?? DatabaseProvider.Sqlite)
+                == DatabaseProvider.Sqlite && jobs.SqliteSingleExecution;
+            builder.Services.AddHangfireServer((sp, options) =>
             {
+                options.ServerName = identity.ServerName;
                 options.WorkerCount = jobs.WorkerCount;
-                options.Queues = jobs.EffectiveQueues;
+                options.Queues = identity.Queues;
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(2);
+                // This server's own filters: the global ones (retries, [Queue]) plus telemetry. Not added to the global
+                // collection, which every host in the process (the functional tests start several) would share.
+                var own = new JobFilterCollection();
+                own.Add(sp.GetRequiredService<JobTelemetryFilter>());
+                if (sqlite)
+                {
+                    // Outermost (order -1): a dropped second fetch is neither counted nor traced as a run.
+                    own.Add(sp.GetRequiredService<SingleExecutionFilter>(), -1);
+                }
+                options.FilterProvider = new JobFilterProviderCollection(JobFilterProviders.Providers, own);
             });
         }
 
         return builder;
     }
 }
+
+/// <summary>The job server this process runs: its name (a prefix of its Hangfire server id) and queues.</summary>
+public sealed record JobServerIdentity(string ServerName, string[] Queues);

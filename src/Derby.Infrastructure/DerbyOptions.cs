@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Configuration;
 
 namespace Derby.Infrastructure;
 
@@ -49,6 +50,28 @@ public sealed class JobOptions
     /// </summary>
     public string[] Queues { get; set; } = [];
 
+    /// <summary>
+    /// With the SQLite job storage, guard every run with <see cref="Jobs.SingleExecutionFilter"/> (default true). Only for
+    /// measuring the storage's own behaviour (ADR 22); never turn it off while several processes share the storage.
+    /// </summary>
+    public bool SqliteSingleExecution { get; set; } = true;
+
     /// <summary>The queues to listen to: <see cref="Queues"/>, or "default" and "gpu" when none are configured.</summary>
     public string[] EffectiveQueues => Queues is { Length: > 0 } ? Queues : ["default", "gpu"];
+
+    /// <summary>
+    /// The Derby:Jobs section. Queues may also be one comma-separated value (<c>Derby__Jobs__Queues=gpu,default</c>,
+    /// what <c>--queues gpu,default</c> becomes), which array binding alone would ignore.
+    /// </summary>
+    public static JobOptions From(Microsoft.Extensions.Configuration.IConfiguration configuration)
+    {
+        var jobs = configuration.GetSection($"{DerbyOptions.Section}:Jobs").Get<JobOptions>() ?? new JobOptions();
+        var list = configuration[$"{DerbyOptions.Section}:Jobs:Queues"];
+        if (!string.IsNullOrWhiteSpace(list))
+        {
+            jobs.Queues = list.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+        }
+
+        return jobs;
+    }
 }

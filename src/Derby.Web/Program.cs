@@ -1,20 +1,35 @@
 using Derby.Application;
 using Derby.Infrastructure;
 using Derby.Web;
+using Derby.Web.Hosting;
+using Derby.Web.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
+var role = builder.AddProcessRole(args);
 
 builder.AddApplicationServices()
     .AddInfrastructureServices()
-    .AddJobServer()
-    .AddWebServices();
+    .AddObservability(role)
+    .AddJobServer(alwaysRun: role == ProcessRole.Worker, role: role.ToString().ToLowerInvariant());
+if (role == ProcessRole.Web)
+{
+    builder.AddWebServices();
+}
 
 var app = builder.Build();
 
-await app.InitializeDatabaseAsync();
-app.UseDerbyPipeline();
-app.MapDerbyEndpoints();
+if (role == ProcessRole.Web)
+{
+    await app.InitializeDatabaseAsync();
+    app.UseDerbyPipeline();
+    app.MapDerbyEndpoints();
+}
+else
+{
+    await app.WaitForDatabaseSchemaAsync();
+}
 
+app.MapHealthEndpoints();
 app.Run();
 
 /// <summary>Entry point, visible to the functional tests' WebApplicationFactory.</summary>

@@ -30,10 +30,11 @@ public static class WebPipeline
             headers["Referrer-Policy"] = "no-referrer";
             await next();
         });
-        // Unknown page addresses get the not-found page; the API, DICOMweb, the job dashboard and form posts keep their bare status codes.
+        // Unknown page addresses get the not-found page; the API, DICOMweb, the job dashboard, the health endpoints (503 when
+        // not ready) and form posts keep their bare status codes.
         app.UseWhen(ctx => HttpMethods.IsGet(ctx.Request.Method)
                 && !ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments("/jobs")
-                && !ctx.Request.Path.StartsWithSegments("/dicomweb"),
+                && !ctx.Request.Path.StartsWithSegments("/dicomweb") && !ctx.Request.Path.StartsWithSegments("/health"),
             branch => branch.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         app.UseAuthentication();
         app.UseAuthorization();

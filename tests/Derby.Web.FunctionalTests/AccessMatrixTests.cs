@@ -76,6 +76,8 @@ public sealed class AccessMatrixTests(DerbyWebFactory app)
             ["GET /account/login"] = (Rule.Public, "ZSH", "/account/login", null),
             ["GET /error"] = (Rule.Public, "ZSH", "/error", null),
             ["GET /not-found"] = (Rule.Public, "ZSH", "/not-found", null),
+            ["* /health/live"] = (Rule.Public, "ZSH", "/health/live", null),
+            ["* /health/ready"] = (Rule.Public, "ZSH", "/health/ready", null),
             ["GET /admin/cohorts"] = (Rule.Admin, "ZSH", "/admin/cohorts", null),
             ["GET /admin/sites"] = (Rule.Admin, "ZSH", "/admin/sites", null),
             ["GET /admin/users"] = (Rule.Admin, "ZSH", "/admin/users", null),

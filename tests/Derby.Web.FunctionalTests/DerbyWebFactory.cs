@@ -16,6 +16,13 @@ namespace Derby.Web.FunctionalTests;
 public sealed class DerbyWebFactory : WebApplicationFactory<Program>, IAsyncLifetime
 {
     private readonly string dataDirectory = Path.Combine(Path.GetTempPath(), "derby-web-tests", Guid.NewGuid().ToString("N"));
+    private readonly List<OpenTelemetry.Metrics.Metric> exportedMetrics = [];
+
+    /// <summary>The app's data folder (database, job storage, stores, probes).</summary>
+    public string DataDirectory => dataDirectory;
+
+    /// <summary>Spans the app's OpenTelemetry set-up exported (in-memory exporter added by the factory).</summary>
+    public List<System.Diagnostics.Activity> Activities { get; } = [];
 
     public Dictionary<string, string> Passwords { get; } = [];
 
@@ -42,6 +49,19 @@ public sealed class DerbyWebFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseStaticWebAssets();
         builder.UseSetting("Derby:DataDirectory", dataDirectory);
         builder.UseSetting("Derby:Jobs:WorkerCount", "1");
+        // In-memory exporters beside the app's own set-up (which exports nothing without OTEL_EXPORTER_OTLP_ENDPOINT).
+        builder.ConfigureServices(services => InMemoryTelemetry.Add(services, Activities, exportedMetrics));
+    }
+
+    /// <summary>Collects the metrics now and returns what the exporter got (cumulative since start).</summary>
+    public IReadOnlyList<OpenTelemetry.Metrics.Metric> CollectMetrics()
+    {
+        lock (exportedMetrics)
+        {
+            exportedMetrics.Clear();
+            InMemoryTelemetry.Flush(Services);
+            return [.. exportedMetrics];
+        }
     }
 
     public async Task InitializeAsync()

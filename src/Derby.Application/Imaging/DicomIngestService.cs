@@ -187,11 +187,13 @@ public sealed class DicomIngestService(
         {
             await AuditAsync(scope, patient, "dicom.refused", new { files = files.Count, refused = fileResults.Count(f => f.Status == IngestStatus.Refused) }, cancellationToken);
             logger.LogInformation("Upload for {Pseudonym} refused: {Files} files", patient.Pseudonym, files.Count);
+            DerbyTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("upload.outcome", "refused"));
             return new IngestResult(false, files.Count, 0, 0, seriesResults, fileResults);
         }
 
         // 3. Store the files, then index them, all series in one transaction.
         var stored = 0;
+        long storedBytes = 0;
         await using (var db = await dbFactory.CreateAsync(cancellationToken))
         {
             await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -235,6 +237,7 @@ public sealed class DicomIngestService(
                         PositionMm = position[0] * g.Normal[0] + position[1] * g.Normal[1] + position[2] * g.Normal[2],
                     });
                     stored++;
+                    storedBytes += size;
                 }
             }
 
@@ -248,6 +251,9 @@ public sealed class DicomIngestService(
             await transaction.CommitAsync(cancellationToken);
         }
 
+        DerbyTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("upload.outcome", "accepted"));
+        DerbyTelemetry.UploadInstances.Add(stored);
+        DerbyTelemetry.UploadBytes.Add(storedBytes);
         var already = seriesResults.Where(s => s.Status == IngestStatus.AlreadyStored).Sum(s => s.Files);
         logger.LogInformation("Upload for {Pseudonym}: {Stored} files stored, {Already} already stored", patient.Pseudonym, stored, already);
         return new IngestResult(true, files.Count, stored, already, seriesResults, fileResults);

@@ -73,4 +73,41 @@ public sealed class DatabaseInitializer(
             db.SealingLegacyEvents = false;
         }
     }
+
+    /// <summary>
+    /// For processes that must not migrate (workers): waits up to <paramref name="timeout"/> for the database to have
+    /// every migration this build knows (the web role or <c>derby db migrate</c> applies them), then fails with what is missing.
+    /// </summary>
+    public async Task WaitForSchemaAsync(TimeSpan timeout, CancellationToken cancellationToken = default)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            IReadOnlyList<string> pending;
+            try
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+                pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+            }
+            catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+            {
+                pending = [$"(database not reachable: {ex.GetType().Name})"];
+            }
+
+            if (pending.Count == 0)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new InvalidOperationException(
+                    $"The database is not migrated ({pending.Count} migration(s) missing, first: {pending[0]}). A worker does not migrate: " +
+                    "start the web role once (it applies migrations at start) or run 'derby db migrate', then start the worker again.");
+            }
+
+            logger.LogInformation("Waiting for the database schema: {Count} migration(s) missing", pending.Count);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
+    }
 }
