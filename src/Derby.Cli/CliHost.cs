@@ -27,6 +27,7 @@ internal static class CliHost
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Configuration.AddEnvironmentVariables();
+        builder.Configuration.AddSecretFiles();
 
         builder.AddApplicationServices().AddInfrastructureServices();
         builder.Services.AddSingleton<IBackgroundJobs, ForegroundJobs>();

@@ -5,6 +5,7 @@ using Derby.Web.Hosting;
 using Derby.Web.Observability;
 
 var builder = WebApplication.CreateBuilder(args);
+builder.Configuration.AddSecretFiles();
 var role = builder.AddProcessRole(args);
 
 builder.AddApplicationServices()
