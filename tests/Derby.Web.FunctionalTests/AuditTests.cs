@@ -50,4 +50,32 @@ public sealed class AuditTests(DerbyWebFactory app)
         Assert.Equal(1, Html.CountTestId(html, "audit-events"));
         Assert.Equal(HttpStatusCode.BadRequest, (await pi.GetAsync("/api/audit?page=-1")).StatusCode);
     }
+
+    [Fact]
+    public async Task SignIns_FailedSignIns_SignOuts_AndExports_AreAuditEvents_AndTheChainStaysIntact()
+    {
+        // A wrong password for the reviewer, then the right one, then a sign-out; a PI downloads a CSV table.
+        var attempt = app.Anonymous();
+        var failed = await DerbyWebFactory.SignInAsync(attempt, "reviewer", "not-the-password");
+        Assert.Contains("error=invalid", failed.Headers.Location?.OriginalString);
+        var reviewer = await app.SignInAsync("reviewer");
+        await DerbyWebFactory.UseAntiforgeryAsync(reviewer);
+        var signOut = await reviewer.PostAsync("/account/logout", new FormUrlEncodedContent([]));
+        Assert.Equal(HttpStatusCode.Redirect, signOut.StatusCode);
+        var pi = await app.SignInAsync("pi");
+        Assert.Equal(HttpStatusCode.OK, (await pi.GetAsync("/api/dashboard/characteristics.csv")).StatusCode);
+
+        var account = (await pi.GetFromJsonAsync<AuditPage>("/api/audit?action=account.&pageSize=500", Json))!.Events;
+        var fail = account.First(e => e.Action == "account.sign-in-failed");
+        Assert.Equal("anonymous", fail.Actor);
+        Assert.Contains("\"userName\":\"reviewer\"", fail.Details);
+        var newestReviewer = account.Where(e => e.Actor == "reviewer").Select(e => e.Action).ToList();
+        Assert.Equal(["account.signed-out", "account.signed-in"], newestReviewer.Take(2));
+        var export = (await pi.GetFromJsonAsync<AuditPage>("/api/audit?action=export.csv", Json))!.Events.First();
+        Assert.Equal("pi", export.Actor);
+        Assert.Contains("\"table\":\"characteristics\"", export.Details);
+
+        var verdict = (await pi.GetFromJsonAsync<AuditVerification>("/api/audit/verify", Json))!;
+        Assert.True(verdict.Intact, verdict.Problem);
+    }
 }

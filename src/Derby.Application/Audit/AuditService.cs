@@ -28,8 +28,25 @@ public sealed record AuditPage(int Total, int Page, int PageSize, IReadOnlyList<
 /// The audit trail for people: administrators and principal investigators see every event and may check the chain; site
 /// coordinators see the events of their sites; reviewers do not see the trail.
 /// </summary>
-public sealed class AuditService(IDerbyDbContextFactory dbFactory, IAuditChainVerifier verifier)
+public sealed class AuditService(IDerbyDbContextFactory dbFactory, IAuditChainVerifier verifier, IClock clock)
 {
+    /// <summary>
+    /// Records an event that is not a change of study data: a sign-in, a failed sign-in, a sign-out, an export. The actor is
+    /// the user name (for a failed sign-in, the name that was tried, in the details, with actor "anonymous").
+    /// </summary>
+    public async Task RecordAsync(string actor, string action, object? details, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(actor);
+        ArgumentException.ThrowIfNullOrWhiteSpace(action);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        db.AuditEvents.Add(new AuditEvent
+        {
+            Actor = actor.Length > 256 ? actor[..256] : actor, Action = action, OccurredUtc = clock.UtcNow,
+            Details = details is null ? null : System.Text.Json.JsonSerializer.Serialize(details),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     /// <summary>Events matching the query that the caller may see, newest first.</summary>
     /// <exception cref="ForbiddenException">A reviewer.</exception>
     /// <exception cref="NotFoundException">No such site, or one the caller may not see.</exception>

@@ -63,6 +63,8 @@ internal static class ReportCommand
                 work.Delete(recursive: true);
             }
 
+            await services.GetRequiredService<Derby.Application.Audit.AuditService>().RecordAsync(AccessScope.System.UserName, "export.report-pdf",
+                new { pdf = Path.GetFileName(pdf), filter, model = dashboard.ModelVersion }, token);
             Json.Write(new
             {
                 pdf, html = keep, model = dashboard.ModelVersion, dashboard.Filter.Cohort, dashboard.Filter.Site, dashboard.Filter.BySite, sections = dashboard.Sections.Count,

@@ -5,7 +5,10 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Derby.Web.Endpoints;
 
-/// <summary>Sign-in and sign-out as plain form posts (anti-forgery checked), so they work without a live circuit.</summary>
+/// <summary>
+/// Sign-in and sign-out as plain form posts (anti-forgery checked), so they work without a live circuit. Each sign-in,
+/// failed sign-in (with the name tried and whether the account is now locked out) and sign-out is an audit event.
+/// </summary>
 public static class AccountEndpoints
 {
     public static IEndpointRouteBuilder MapAccountEndpoints(this IEndpointRouteBuilder app)
@@ -13,7 +16,7 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account");
 
         account.MapPost("/login", async ([FromForm] string? userName, [FromForm] string? password, [FromForm] string? returnUrl,
-            HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn, ILoggerFactory loggers) =>
+            HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn, ILoggerFactory loggers, Derby.Application.Audit.AuditService audit) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {
@@ -31,18 +34,25 @@ public static class AccountEndpoints
             if (result.Succeeded)
             {
                 log.LogInformation("User {UserName} signed in", userName);
+                await audit.RecordAsync(userName.Trim(), "account.signed-in", null);
                 return Results.LocalRedirect(target);
             }
 
             log.LogWarning("Failed sign-in for {UserName} (locked out: {LockedOut})", userName, result.IsLockedOut);
+            await audit.RecordAsync("anonymous", "account.sign-in-failed", new { userName = userName.Trim(), lockedOut = result.IsLockedOut });
             return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", target));
         }).AllowAnonymous();
 
-        account.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn) =>
+        account.MapPost("/logout", async (HttpContext http, IAntiforgery antiforgery, SignInManager<DerbyUser> signIn, Derby.Application.Audit.AuditService audit) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {
                 return Results.BadRequest("Sign-out must come from this site's own form.");
+            }
+
+            if (http.User.Identity is { IsAuthenticated: true, Name: { } name })
+            {
+                await audit.RecordAsync(name, "account.signed-out", null);
             }
 
             await signIn.SignOutAsync();

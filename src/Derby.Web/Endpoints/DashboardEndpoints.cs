@@ -20,19 +20,28 @@ public static class DashboardEndpoints
             Results.Json(await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct), DashboardService.JsonOptions));
 
         api.MapGet("/{table}.csv", async (string table, string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http,
-            AccessScopeProvider scopes, DashboardService dashboards, CancellationToken ct) =>
+            AccessScopeProvider scopes, DashboardService dashboards, Derby.Application.Audit.AuditService audit, CancellationToken ct) =>
         {
-            var dashboard = await dashboards.GetAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct);
-            return DashboardCsv.Write(dashboard, table) is { } csv
-                ? Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"derby-{table}.csv")
-                : Results.NotFound();
+            var scope = await scopes.GetAsync(http.User, ct);
+            var filter = Filter(version, cohort, site, bySite, from, to);
+            var dashboard = await dashboards.GetAsync(scope, filter, ct);
+            if (DashboardCsv.Write(dashboard, table) is not { } csv)
+            {
+                return Results.NotFound();
+            }
+
+            await audit.RecordAsync(scope.UserName, "export.csv", new { table, filter }, ct);
+            return Results.File(System.Text.Encoding.UTF8.GetBytes(csv), "text/csv; charset=utf-8", $"derby-{table}.csv");
         });
 
         // The printable study report (ADR 21): one self-contained HTML page the browser prints to PDF as is.
         app.MapGet("/dashboard/report", async (string? version, string? cohort, string? site, bool? bySite, DateOnly? from, DateOnly? to, HttpContext http,
-            AccessScopeProvider scopes, StudyReportService reports, CancellationToken ct) =>
+            AccessScopeProvider scopes, StudyReportService reports, Derby.Application.Audit.AuditService audit, CancellationToken ct) =>
         {
-            var (_, html) = await reports.BuildAsync(await scopes.GetAsync(http.User, ct), Filter(version, cohort, site, bySite, from, to), ct);
+            var scope = await scopes.GetAsync(http.User, ct);
+            var filter = Filter(version, cohort, site, bySite, from, to);
+            var (_, html) = await reports.BuildAsync(scope, filter, ct);
+            await audit.RecordAsync(scope.UserName, "export.report", new { filter }, ct);
             return Results.Content(html, "text/html; charset=utf-8");
         }).RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
 
