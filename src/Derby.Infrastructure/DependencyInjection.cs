@@ -92,6 +92,7 @@ public static class DependencyInjection
             var identity = new JobServerIdentity($"{role}-{Environment.MachineName}-{Environment.ProcessId}".ToLowerInvariant(), jobs.EffectiveQueues);
             builder.Services.AddSingleton(identity);
             builder.Services.AddSingleton<JobTelemetryFilter>();
+            builder.Services.AddSingleton<JobAuditFilter>();
             builder.Services.AddSingleton<SingleExecutionFilter>();
             var sqlite = (builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Database.Provider ?? DatabaseProvider.Sqlite)
                 == DatabaseProvider.Sqlite && jobs.SqliteSingleExecution;
@@ -101,10 +102,11 @@ public static class DependencyInjection
                 options.WorkerCount = jobs.WorkerCount;
                 options.Queues = identity.Queues;
                 options.SchedulePollingInterval = TimeSpan.FromSeconds(2);
-                // This server's own filters: the global ones (retries, [Queue]) plus telemetry. Not added to the global
+                // This server's own filters: the global ones (retries, [Queue]) plus telemetry and the job audit events. Not added to the global
                 // collection, which every host in the process (the functional tests start several) would share.
                 var own = new JobFilterCollection();
                 own.Add(sp.GetRequiredService<JobTelemetryFilter>());
+                own.Add(sp.GetRequiredService<JobAuditFilter>());
                 if (sqlite)
                 {
                     // Outermost (order -1): a dropped second fetch is neither counted nor traced as a run.

@@ -52,6 +52,27 @@ public sealed class AuditTests(DerbyWebFactory app)
     }
 
     [Fact]
+    public async Task EveryJobRun_IsAStartedAndASucceededEvent()
+    {
+        var (_, jobId) = app.Services.GetRequiredService<Derby.Infrastructure.Jobs.JobDiagnostics>().EnqueueProbes(1, "default", 0).Single();
+        var pi = await app.SignInAsync("pi");
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        List<AuditEventView> events;
+        while ((events = (await pi.GetFromJsonAsync<AuditPage>("/api/audit?action=job.&pageSize=500", Json))!.Events
+                   .Where(e => e.Details is { } d && d.Contains($"\"jobId\":\"{jobId}\"", StringComparison.Ordinal)).ToList()).Count < 2)
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"the probe job's audit events did not appear within 60 s ({events.Count})");
+            await Task.Delay(200);
+        }
+
+        // Newest first: the end, then the start, both by the system, naming the job's type and queue.
+        Assert.Equal(["job.succeeded", "job.started"], events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal("system", e.Actor));
+        Assert.All(events, e => Assert.Contains("\"type\":\"ProbeJob.RunAsync\",\"queue\":\"default\"", e.Details));
+        Assert.True((await pi.GetFromJsonAsync<AuditVerification>("/api/audit/verify", Json))!.Intact);
+    }
+
+    [Fact]
     public async Task SignIns_FailedSignIns_SignOuts_AndExports_AreAuditEvents_AndTheChainStaysIntact()
     {
         // A wrong password for the reviewer, then the right one, then a sign-out; a PI downloads a CSV table.
