@@ -108,6 +108,29 @@ public sealed class AuditChainTests
     }
 
     [Fact]
+    public async Task ASaveThatFails_ThenSucceedsOnTheSameContext_ChainsItsEventsOnce()
+    {
+        await using var db = await StudyDatabase.CreateAsync(withDemoStudy: false);
+        await AddEventsAsync(db, 2);
+        await using (var ctx = db.Context())
+        {
+            ctx.AuditEvents.Add(new AuditEvent { Actor = "tester", Action = "test.retried", OccurredUtc = DateTime.UtcNow });
+            // A membership of a cohort and patient that do not exist: the foreign keys refuse the whole save.
+            var orphan = new CohortMembership { CohortId = 987654, PatientId = Guid.NewGuid() };
+            ctx.CohortMemberships.Add(orphan);
+            await Assert.ThrowsAsync<DbUpdateException>(() => ctx.SaveChangesAsync());
+            ctx.CohortMemberships.Remove(orphan);
+            await ctx.SaveChangesAsync();
+        }
+
+        var verdict = await VerifyAsync(db);
+        Assert.True(verdict.Intact, verdict.Problem);
+        Assert.Equal(3, verdict.Events);
+        await using var check = db.Context();
+        Assert.Equal(2, await check.AuditEvents.Where(e => e.Action == "test.retried").Select(e => e.Sequence).SingleAsync());
+    }
+
+    [Fact]
     public async Task ConcurrentWriters_KeepOneUnbrokenChain()
     {
         await using var db = await StudyDatabase.CreateAsync(withDemoStudy: false);

@@ -58,6 +58,7 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
         {
             var head = AuditChainHeads.SingleOrDefault(h => h.Id == AuditChainHead.SingletonId)
                 ?? throw new InvalidOperationException("The audit chain's head row is missing: run the migrations (derby db migrate)");
+            ResetHead(head);
             AuditChain.Append(head, events);
             try
             {
@@ -93,6 +94,7 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
         {
             var head = await AuditChainHeads.SingleOrDefaultAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken)
                 ?? throw new InvalidOperationException("The audit chain's head row is missing: run the migrations (derby db migrate)");
+            ResetHead(head);
             AuditChain.Append(head, events);
             try
             {
@@ -107,6 +109,20 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
 
                 await Task.Delay(Random.Shared.Next(5, 25 * attempt), cancellationToken);
             }
+        }
+    }
+
+    /// <summary>
+    /// A head this context already moved in a save that then failed still holds the moved values: back to what was read,
+    /// so the events are chained once, right after the stored head.
+    /// </summary>
+    private void ResetHead(AuditChainHead head)
+    {
+        var entry = Entry(head);
+        if (entry.State == EntityState.Modified)
+        {
+            entry.CurrentValues.SetValues(entry.OriginalValues);
+            entry.State = EntityState.Unchanged;
         }
     }
 
