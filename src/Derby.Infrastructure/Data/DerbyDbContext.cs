@@ -129,8 +129,8 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     private void ApplyModelRules() => ApplyModelRulesAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
-    /// The audit trail is append-only (events are never changed or deleted through the context). Two more rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): a trained
-    /// model version is frozen (only its active flag may change, and it is never deleted); and a change to a patient's
+    /// Three rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): the audit
+    /// trail is append-only (an event is never changed or deleted through the context); a trained model version is frozen (only its active flag may change, and it is never deleted); and a change to a patient's
     /// inputs (clinical record, IHC scores, stored series, lesions, pair sets) marks that patient's current predictions
     /// stale in the same transaction. Scoring the same inputs again clears the mark (ScoringService).
     /// </summary>
