@@ -130,9 +130,10 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
 
     /// <summary>
     /// Three rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): the audit
-    /// trail is append-only (an event is never changed or deleted through the context); a trained model version is frozen (only its active flag may change, and it is never deleted); and a change to a patient's
-    /// inputs (clinical record, IHC scores, stored series, lesions, pair sets) marks that patient's current predictions
-    /// stale in the same transaction. Scoring the same inputs again clears the mark (ScoringService).
+    /// trail is append-only (an event is never changed or deleted through the context); a trained model version is
+    /// frozen (only its active flag may change, and it is never deleted); and a change to a patient's inputs (clinical
+    /// record, IHC scores, stored series, lesions, pair sets) marks that patient's current predictions stale in the same
+    /// transaction. Scoring the same inputs again clears the mark (ScoringService).
     /// </summary>
     private async Task ApplyModelRulesAsync(CancellationToken cancellationToken)
     {
