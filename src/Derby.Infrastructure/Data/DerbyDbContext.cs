@@ -45,36 +45,9 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
         builder.ApplyConfigurationsFromAssembly(typeof(DerbyDbContext).Assembly);
     }
 
-    public override int SaveChanges(bool acceptAllChangesOnSuccess)
-    {
-        ApplyModelRules();
-        var events = ChangeTracker.Entries<AuditEvent>().Where(e => e.State == EntityState.Added).Select(e => e.Entity).ToList();
-        if (events.Count == 0)
-        {
-            return base.SaveChanges(acceptAllChangesOnSuccess);
-        }
-
-        for (var attempt = 1; ; attempt++)
-        {
-            var head = AuditChainHeads.SingleOrDefault(h => h.Id == AuditChainHead.SingletonId)
-                ?? throw new InvalidOperationException("The audit chain's head row is missing: run the migrations (derby db migrate)");
-            ResetHead(head);
-            AuditChain.Append(head, events);
-            try
-            {
-                return base.SaveChanges(acceptAllChangesOnSuccess);
-            }
-            catch (DbUpdateConcurrencyException ex) when (attempt < 20 && ex.Entries.All(e => e.Entity is AuditChainHead))
-            {
-                foreach (var entry in ex.Entries)
-                {
-                    entry.Reload();
-                }
-
-                Thread.Sleep(Random.Shared.Next(5, 25 * attempt));
-            }
-        }
-    }
+    /// <summary>The synchronous save runs the asynchronous one (the rules query the database, as they did before the chain).</summary>
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess, CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
     /// Applies the model rules, then chains the new audit events after the chain's head and moves the head in the same
@@ -125,8 +98,6 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
             entry.State = EntityState.Unchanged;
         }
     }
-
-    private void ApplyModelRules() => ApplyModelRulesAsync(CancellationToken.None).GetAwaiter().GetResult();
 
     /// <summary>
     /// Three rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): the audit
