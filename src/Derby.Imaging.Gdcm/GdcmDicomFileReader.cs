@@ -57,6 +57,13 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
             var ts = file.GetHeader().GetDataSetTransferSyntax();
             var tsUid = ts.GetString()?.TrimEnd('\0', ' ') ?? "";
             var dataset = ConvertFile(file, path, tsUid == "1.2.840.10008.1.2.2");
+            // An image (Rows and Columns given) without its pixels would be stored and fail in every viewer; documents
+            // (structured reports, plans) have neither and are read as before.
+            if (file.GetDataSet().FindDataElement(new gdcm.Tag(0x0028, 0x0010)) && !file.GetDataSet().FindDataElement(new gdcm.Tag(0x7FE0, 0x0010)))
+            {
+                throw new DicomReadException(path, "has Rows and Columns but no Pixel Data (7FE0,0010): the image itself is missing");
+            }
+
             CheckPixelLength(path, file.GetDataSet(), ts);
             return new DicomFile(path, tsUid, dataset);
         }
@@ -415,6 +422,12 @@ public sealed class GdcmDicomFileReader : IDicomFileReader, IRescalingFrameReade
         if (new FileInfo(path).Length < 8)
         {
             throw new DicomReadException(path, "is too short to be DICOM");
+        }
+
+        // GDCM aborts the process on some lying element lengths and takes Pixel Data longer than the file: checked first.
+        if (DicomStructure.Check(path) is { } problem)
+        {
+            throw new DicomReadException(path, problem);
         }
     }
 

@@ -47,6 +47,34 @@ public sealed class AuditService(IDerbyDbContextFactory dbFactory, IAuditChainVe
         await db.SaveChangesAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Text a caller typed (a user name tried at sign-in), as the trail may keep it: at most <paramref name="maxLength"/>
+    /// characters, control and invisible formatting characters and unpaired surrogates replaced by '?', so that a hostile
+    /// value neither bloats the chain nor reads differently from what was sent.
+    /// </summary>
+    public static string Printable(string value, int maxLength = 64)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        var shown = new System.Text.StringBuilder(Math.Min(value.Length, maxLength) + 3);
+        for (var i = 0; i < value.Length && shown.Length < maxLength; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                shown.Append(c).Append(value[++i]);
+            }
+            else
+            {
+                shown.Append(char.IsControl(c) || char.IsSurrogate(c) || char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? '?' : c);
+            }
+        }
+
+        return value.Length > shown.Length ? shown.Append("...").ToString() : shown.ToString();
+    }
+
+    /// <summary>Longest action or site filter accepted.</summary>
+    public const int MaxFilterLength = 64;
+
     /// <summary>Events matching the query that the caller may see, newest first.</summary>
     /// <exception cref="ForbiddenException">A reviewer.</exception>
     /// <exception cref="NotFoundException">No such site, or one the caller may not see.</exception>
@@ -63,6 +91,13 @@ public sealed class AuditService(IDerbyDbContextFactory dbFactory, IAuditChainVe
         if (query.Page < 0 || query.PageSize is < 1 or > 500)
         {
             throw new ValidationFailedException([new FieldError("page", "The page is 0 or more and holds 1 to 500 events")]);
+        }
+
+        // A very long filter would reach the database as a LIKE pattern SQLite refuses ("pattern too complex": a 500).
+        if (query.Action is { Length: > MaxFilterLength } || query.Site is { Length: > MaxFilterLength })
+        {
+            throw new ValidationFailedException([new FieldError(query.Action is { Length: > MaxFilterLength } ? "action" : "site",
+                $"A filter is at most {MaxFilterLength} characters")]);
         }
 
         await using var db = await dbFactory.CreateAsync(cancellationToken);

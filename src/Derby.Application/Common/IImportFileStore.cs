@@ -7,4 +7,7 @@ public interface IImportFileStore
     Task<string> SaveAsync(byte[] content, CancellationToken cancellationToken = default);
 
     Task<byte[]> ReadAsync(string sha256, CancellationToken cancellationToken = default);
+
+    /// <summary>Removes a file no run needs any more (a refused file must not stay on disk); a missing file is not an error.</summary>
+    Task DeleteAsync(string sha256, CancellationToken cancellationToken = default);
 }

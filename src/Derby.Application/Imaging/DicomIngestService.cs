@@ -88,6 +88,8 @@ public sealed class DicomIngestService(
     {
         // 1. Read and gate every file (refuse identifying attributes, or scrub them when the study is set so).
         var fileResults = new List<IngestFileResult>();
+        // What the audit trail records of a refusal: the rules broken, never the values sent (they may be the very PHI refused).
+        var auditReasons = new SortedSet<string>(StringComparer.Ordinal);
         var slices = new List<SliceSource>();
         var scrubbedNames = new SortedSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
@@ -104,11 +106,13 @@ public sealed class DicomIngestService(
                 if (modality is not ("PT" or "CT"))
                 {
                     reasons.Add($"modality '{modality ?? "none"}': only PET (PT) and CT series are accepted");
+                    auditReasons.Add("modality is not PT or CT");
                 }
 
                 var gate = DeidentificationGate.Apply(dataset, patient.Pseudonym,
                     policy == DeidentificationPolicy.Scrub ? DeidentificationMode.Scrub : DeidentificationMode.Reject);
                 reasons.AddRange(gate.Findings.Select(f => f.ToString()));
+                auditReasons.UnionWith(gate.Findings.Select(f => $"{f.Name} {f.Tag}"));
                 if (gate.Accepted && gate.Removed.Count > 0 && reasons.Count == 0)
                 {
                     var cleanPath = Path.Combine(scrubFolder, $"{i:D6}.dcm");
@@ -127,6 +131,7 @@ public sealed class DicomIngestService(
             catch (DicomReadException ex)
             {
                 fileResults.Add(new IngestFileResult(name, IngestStatus.Refused, null, [ex.Reason]));
+                auditReasons.Add("unreadable: " + ex.Reason);
             }
 
             progress?.Report((i + 1, files.Count));
@@ -185,7 +190,13 @@ public sealed class DicomIngestService(
         var ok = fileResults.All(f => f.Status != IngestStatus.Refused) && seriesResults.All(s => s.Status != IngestStatus.Refused);
         if (!ok)
         {
-            await AuditAsync(scope, patient, "dicom.refused", new { files = files.Count, refused = fileResults.Count(f => f.Status == IngestStatus.Refused) }, cancellationToken);
+            auditReasons.UnionWith(seriesResults.Where(r => r.Status == IngestStatus.Refused).SelectMany(r => r.Reasons).Select(WithoutFileNames));
+            await AuditAsync(scope, patient, "dicom.refused", new
+            {
+                files = files.Count,
+                refused = fileResults.Count(f => f.Status == IngestStatus.Refused),
+                reasons = auditReasons.Take(MaxAuditedReasons),
+            }, cancellationToken);
             logger.LogInformation("Upload for {Pseudonym} refused: {Files} files", patient.Pseudonym, files.Count);
             DerbyTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("upload.outcome", "refused"));
             return new IngestResult(false, files.Count, 0, 0, seriesResults, fileResults);
@@ -257,6 +268,38 @@ public sealed class DicomIngestService(
         var already = seriesResults.Where(s => s.Status == IngestStatus.AlreadyStored).Sum(s => s.Files);
         logger.LogInformation("Upload for {Pseudonym}: {Stored} files stored, {Already} already stored", patient.Pseudonym, stored, already);
         return new IngestResult(true, files.Count, stored, already, seriesResults, fileResults);
+    }
+
+    /// <summary>
+    /// Records an upload refused before any file was read (staging: a hostile archive, a bad name, a limit) as
+    /// "upload.refused" with the rules it broke, so that every upload, accepted or refused, is in the audit trail.
+    /// </summary>
+    public async Task RecordRefusedUploadAsync(AccessScope scope, Guid patientId, int parts, IEnumerable<string> rules, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        Patient? patient;
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            patient = await db.Patients.AsNoTracking().SingleOrDefaultAsync(p => p.Id == patientId, cancellationToken);
+        }
+
+        if (patient is null)
+        {
+            return;
+        }
+
+        await AuditAsync(scope, patient, "upload.refused", new { parts, reasons = rules.Distinct().Order(StringComparer.Ordinal).Take(MaxAuditedReasons) },
+            cancellationToken);
+        DerbyTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("upload.outcome", "refused"));
+    }
+
+    private const int MaxAuditedReasons = 20;
+
+    /// <summary>A series problem without the file names it quotes (names are the sender's and may identify someone).</summary>
+    private static string WithoutFileNames(string problem)
+    {
+        var cut = problem.IndexOfAny([':', '(']);
+        return (cut > 0 ? problem[..cut] : problem).Trim();
     }
 
     private async Task AuditAsync(AccessScope scope, Patient patient, string action, object details, CancellationToken ct)

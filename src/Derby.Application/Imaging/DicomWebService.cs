@@ -31,12 +31,33 @@ public sealed record DicomWebInstance(string SopInstanceUid, string Path, long S
 /// is ingested; otherwise each patient's files are ingested whole or not at all (ADR 0010).
 /// QIDO-RS and WADO-RS see only the series of sites the caller may read; anything else is not found.
 /// </summary>
-public sealed class DicomWebService(IDerbyDbContextFactory dbFactory, IDicomFileReader reader, DicomIngestService ingest, IDicomStore store)
+public sealed class DicomWebService(IDerbyDbContextFactory dbFactory, IDicomFileReader reader, DicomIngestService ingest, IDicomStore store, IClock clock)
 {
+    /// <summary>
+    /// Records a STOW-RS request refused before any patient's files were ingested (a malformed body, unreadable files,
+    /// unknown patients) as "dicom.refused" with its reasons; the refusals of a patient's files are recorded by the ingest.
+    /// </summary>
+    public async Task RecordRefusedAsync(AccessScope scope, int files, IEnumerable<string> reasons, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(scope);
+        await using var db = await dbFactory.CreateAsync(cancellationToken);
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OccurredUtc = clock.UtcNow,
+            Actor = scope.UserName,
+            Action = "dicom.refused",
+            // A site token (or a coordinator of one site) sends for one site: the event is that site's.
+            SiteId = scope.CoordinatedSiteIds.Count == 1 ? scope.CoordinatedSiteIds.Single() : null,
+            Details = System.Text.Json.JsonSerializer.Serialize(new { via = "stow-rs", files, reasons = reasons.Distinct().Order(StringComparer.Ordinal).Take(20) }),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public async Task<StowResult> StoreAsync(AccessScope scope, IReadOnlyList<string> files, CancellationToken cancellationToken = default)
     {
         if (files.Count == 0)
         {
+            await RecordRefusedAsync(scope, 0, ["no DICOM parts"], cancellationToken);
             throw new ValidationFailedException([new FieldError("files", "The request holds no DICOM parts")]);
         }
 
@@ -80,6 +101,7 @@ public sealed class DicomWebService(IDerbyDbContextFactory dbFactory, IDicomFile
 
         if (refused.Count > 0)
         {
+            await RecordRefusedAsync(scope, files.Count, refused.Select(r => r.Reasons[0]), cancellationToken);
             var ok = files.Where(f => refused.All(r => r.File != Path.GetFileName(f)))
                 .Select(f => new StowFileResult(Path.GetFileName(f), IngestStatus.Refused, pseudonyms[f], null, ["other files of the request were refused"]));
             return new StowResult(false, files.Count, 0, 0, refused.Concat(ok).ToList(), []);

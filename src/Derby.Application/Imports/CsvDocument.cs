@@ -21,6 +21,20 @@ public sealed class CsvDocument
 
     public IReadOnlyList<CsvRow> Rows { get; }
 
+    private static bool LooksLikeUtf16(ReadOnlySpan<byte> bytes)
+    {
+        var sample = bytes[..(Math.Min(bytes.Length, 512) & ~1)];
+        int evenNul = 0, oddNul = 0;
+        for (var i = 0; i < sample.Length; i += 2)
+        {
+            evenNul += sample[i] == 0 ? 1 : 0;
+            oddNul += sample[i + 1] == 0 ? 1 : 0;
+        }
+
+        var pairs = sample.Length / 2;
+        return (oddNul * 10 >= pairs * 9 && evenNul == 0) || (evenNul * 10 >= pairs * 9 && oddNul == 0);
+    }
+
     public static (CsvDocument? Document, ImportError? Error) Parse(ReadOnlySpan<byte> bytes)
     {
         if (bytes.Length == 0)
@@ -31,6 +45,13 @@ public sealed class CsvDocument
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xFF, 0xFE]) || bytes.StartsWith((ReadOnlySpan<byte>)[0xFE, 0xFF]))
         {
             return (null, new ImportError(0, null, "The file is UTF-16 encoded: save it as CSV UTF-8"));
+        }
+
+        // UTF-16 without a byte order mark: text whose every other byte is NUL (ASCII in UTF-16). Named as such rather than
+        // as "binary data", so the site knows how to save the file (bad-input corpus, issue #10).
+        if (bytes.Length >= 4 && LooksLikeUtf16(bytes))
+        {
+            return (null, new ImportError(0, null, "The file is UTF-16 encoded (without a byte order mark): save it as CSV UTF-8"));
         }
 
         if (bytes.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))

@@ -51,7 +51,28 @@ public sealed class CsvImportService(
             siteId = site.Id;
         }
 
-        var bytes = await ReadLimitedAsync(content, cancellationToken);
+        byte[] bytes;
+        try
+        {
+            bytes = await ReadLimitedAsync(content, cancellationToken);
+        }
+        catch (ValidationFailedException ex)
+        {
+            // Refused before a run exists: audited here, as every upload accepted or refused is.
+            await using var audit = await dbFactory.CreateAsync(cancellationToken);
+            audit.AuditEvents.Add(new AuditEvent
+            {
+                OccurredUtc = clock.UtcNow,
+                Actor = scope.UserName,
+                Action = "import.refused",
+                EntityType = nameof(ImportRun),
+                SiteId = siteId,
+                Details = JsonSerializer.Serialize(new { kind = kind.ToString(), file = SafeFileName(fileName), reasons = ex.Errors.Select(e => e.Message) }),
+            });
+            await audit.SaveChangesAsync(cancellationToken);
+            throw;
+        }
+
         var sha = await files.SaveAsync(bytes, cancellationToken);
 
         await using var ctx = await dbFactory.CreateAsync(cancellationToken);
@@ -367,9 +388,25 @@ public sealed class CsvImportService(
             EntityType = nameof(ImportRun),
             EntityId = run.Id.ToString(),
             SiteId = run.SiteId,
-            Details = JsonSerializer.Serialize(new { kind = run.Kind.ToString(), file = run.FileName, sha256 = run.FileSha256, errors = errors.Count }),
+            Details = JsonSerializer.Serialize(new
+            {
+                kind = run.Kind.ToString(),
+                file = run.FileName,
+                sha256 = run.FileSha256,
+                errors = errors.Count,
+                // The columns with errors (file-level problems by their message): never the values, which may be what was refused.
+                reasons = errors.Select(e => e.Column is null ? e.Message : $"column {e.Column}").Distinct().Order(StringComparer.Ordinal).Take(20),
+            }),
         });
         await db.SaveChangesAsync(cancellationToken);
+
+        // A refused file is not kept (it may hold what was refused); another run still in flight with the same content keeps it.
+        var stillNeeded = await db.ImportRuns.AnyAsync(r => r.Id != runId && r.FileSha256 == run.FileSha256
+            && (r.Status == ImportStatus.Queued || r.Status == ImportStatus.Validating || r.Status == ImportStatus.Writing), cancellationToken);
+        if (!stillNeeded)
+        {
+            await files.DeleteAsync(run.FileSha256, cancellationToken);
+        }
         logger.LogInformation("Import {ImportRunId} refused with {Errors} errors", runId, errors.Count);
     }
 
@@ -403,7 +440,11 @@ public sealed class CsvImportService(
     private static string SafeFileName(string fileName)
     {
         var name = Path.GetFileName(fileName.Replace('\\', '/'));
-        name = new string(name.Where(c => !char.IsControl(c)).ToArray());
+        // Control and invisible formatting characters (a right-to-left override makes "x\u202Evsc.exe" read "xexe.csv") and
+        // unpaired surrogates are dropped; the name is shown and audited, never used as a path.
+        name = new string(name.Where((c, i) => !char.IsControl(c) && char.GetUnicodeCategory(c) != System.Globalization.UnicodeCategory.Format
+            && (!char.IsSurrogate(c) || char.IsSurrogatePair(name, char.IsHighSurrogate(c) ? i : Math.Max(0, i - 1)))).ToArray());
+        name = name.Normalize(System.Text.NormalizationForm.FormC);
         return string.IsNullOrWhiteSpace(name) ? "upload.csv" : name.Length > 128 ? name[..128] : name;
     }
 }

@@ -87,7 +87,7 @@ public sealed class BiopsyInput
         b.AnalysisMethod = Blank(AnalysisMethod);
     }
 
-    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+    private static string? Blank(string? s) => PatientRules.CleanText(s);
 }
 
 public sealed class OutcomeInput

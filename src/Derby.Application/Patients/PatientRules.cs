@@ -48,6 +48,12 @@ public static partial class PatientRules
         }
 
         var prefix = siteCode + "-";
+        // Checked first, so that a pasted page of text is not quoted back whole.
+        if (pseudonym.Length > prefix.Length + 24)
+        {
+            return $"Pseudonym must be '{prefix}' followed by 1 to 24 upper-case letters or digits; this one has {pseudonym.Length} characters";
+        }
+
         if (!pseudonym.StartsWith(prefix, StringComparison.Ordinal))
         {
             return $"Pseudonym '{pseudonym}' must start with the site code '{prefix}'";
@@ -142,20 +148,94 @@ public static partial class PatientRules
 
     public static void FreeText(List<FieldError> errors, string field, string label, string? value)
     {
-        if (value is null)
+        // Empty is "not given" (a cleared form field); white space only is refused by CheckText.
+        if (string.IsNullOrEmpty(value))
         {
             return;
         }
 
-        if (value.Length > MaxFreeTextLength)
+        if (CheckText(value, label, MaxFreeTextLength) is { } problem)
         {
-            errors.Add(new(field, $"{label} must be at most {MaxFreeTextLength} characters"));
-        }
-        else if (value.Any(char.IsControl))
-        {
-            errors.Add(new(field, $"{label} must not contain control characters"));
+            errors.Add(new(field, problem));
         }
     }
+
+    /// <summary>
+    /// Why a free-text value (a name, a description, an antibody clone) cannot be stored, or null. Refused: more than
+    /// <paramref name="maxLength"/> characters; blank (white space only); control characters (NUL included); invisible
+    /// formatting characters (bidirectional overrides such as U+202E, zero-width joiners and spaces, the BOM), which make
+    /// text read differently from what is stored; unpaired surrogates (not text at all); stacks of combining marks; and a
+    /// leading '=', '+', '-' or '@', which spreadsheets opening an export would run as a formula (CSV injection; the
+    /// same rule for forms, API and CSV imports, ADR 0003). Letters of any script, emoji and combining accents pass;
+    /// <see cref="CleanText"/> stores them trimmed and in Unicode normalisation form C.
+    /// </summary>
+    public static string? CheckText(string value, string label, int maxLength)
+    {
+        ArgumentNullException.ThrowIfNull(value);
+        if (value.Length > maxLength)
+        {
+            return $"{label} must be at most {maxLength} characters";
+        }
+
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return $"{label} must not be blank (white space only)";
+        }
+
+        var marks = 0;
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1]))
+            {
+                i++;
+                marks = 0;
+                continue;
+            }
+
+            if (char.IsSurrogate(c))
+            {
+                return $"{label} contains an unpaired surrogate (U+{(int)c:X4}): it is not valid text";
+            }
+
+            // What decoders put where the text was not valid (a lone surrogate in JSON, a bad byte in a file).
+            if (c == '\uFFFD')
+            {
+                return $"{label} contains U+FFFD, the replacement for text that was not valid where it came from: retype it";
+            }
+
+            if (char.IsControl(c))
+            {
+                return $"{label} must not contain control characters (U+{(int)c:X4})";
+            }
+
+            var category = char.GetUnicodeCategory(c);
+            if (category is System.Globalization.UnicodeCategory.Format or System.Globalization.UnicodeCategory.LineSeparator
+                or System.Globalization.UnicodeCategory.ParagraphSeparator)
+            {
+                return $"{label} must not contain invisible formatting characters (U+{(int)c:X4}, e.g. a right-to-left override or a zero-width joiner)";
+            }
+
+            marks = category is System.Globalization.UnicodeCategory.NonSpacingMark or System.Globalization.UnicodeCategory.EnclosingMark ? marks + 1 : 0;
+            if (marks > MaxCombiningMarks)
+            {
+                return $"{label} stacks more than {MaxCombiningMarks} combining marks on one character";
+            }
+        }
+
+        if (value.TrimStart()[0] is '=' or '+' or '-' or '@')
+        {
+            return $"{label} must not start with '=', '+', '-' or '@': a spreadsheet would run it as a formula";
+        }
+
+        return null;
+    }
+
+    /// <summary>A checked free-text value as stored: trimmed, in Unicode normalisation form C; null when empty.</summary>
+    public static string? CleanText(string? value) =>
+        string.IsNullOrWhiteSpace(value) ? null : value.Trim().Normalize(System.Text.NormalizationForm.FormC);
+
+    private const int MaxCombiningMarks = 4;
 
     private static void Required(List<FieldError> errors, NumericRule rule, double? value)
     {

@@ -75,6 +75,10 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         {
             errors.Add(new("name", "Name is required (at most 200 characters)"));
         }
+        else if (PatientRules.CheckText(name, "Name", 200) is { } badName)
+        {
+            errors.Add(new("name", badName));
+        }
 
         if (errors.Count > 0)
         {
@@ -87,12 +91,12 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var site = await db.Sites.SingleOrDefaultAsync(s => s.Code == code, cancellationToken);
         if (site is null)
         {
-            site = new Site { Code = code, Name = name.Trim(), StudyId = study.Id };
+            site = new Site { Code = code, Name = PatientRules.CleanText(name)!, StudyId = study.Id };
             db.Sites.Add(site);
         }
         else
         {
-            site.Name = name.Trim();
+            site.Name = PatientRules.CleanText(name)!;
         }
 
         await db.SaveChangesAsync(cancellationToken);
@@ -114,6 +118,10 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         {
             errors.Add(new("name", "Name is required (at most 200 characters)"));
         }
+        else if (PatientRules.CheckText(name, "Name", 200) is { } badName)
+        {
+            errors.Add(new("name", badName));
+        }
 
         if (!Enum.IsDefined(kind))
         {
@@ -123,6 +131,10 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         if (description is { Length: > 1000 })
         {
             errors.Add(new("description", "Description must be at most 1000 characters"));
+        }
+        else if (!string.IsNullOrEmpty(description) && PatientRules.CheckText(description, "Description", 1000) is { } badDescription)
+        {
+            errors.Add(new("description", badDescription));
         }
 
         if (errors.Count > 0)
@@ -136,13 +148,13 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var cohort = await db.Cohorts.SingleOrDefaultAsync(c => c.StudyId == study.Id && c.Code == code, cancellationToken);
         if (cohort is null)
         {
-            cohort = new Cohort { Code = code, Name = name.Trim(), StudyId = study.Id };
+            cohort = new Cohort { Code = code, Name = PatientRules.CleanText(name)!, StudyId = study.Id };
             db.Cohorts.Add(cohort);
         }
 
-        cohort.Name = name.Trim();
+        cohort.Name = PatientRules.CleanText(name)!;
         cohort.Kind = kind;
-        cohort.Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        cohort.Description = PatientRules.CleanText(description);
         await db.SaveChangesAsync(cancellationToken);
         return cohort;
     }

@@ -33,6 +33,12 @@ internal sealed class ImportFileStore(DerbyOptionsAccessor options) : IImportFil
             : throw new InvalidDataException($"Stored import file {sha256} is corrupt (its content hashes to {actual})");
     }
 
+    public Task DeleteAsync(string sha256, CancellationToken cancellationToken = default)
+    {
+        File.Delete(PathOf(sha256));
+        return Task.CompletedTask;
+    }
+
     private string PathOf(string sha256) =>
         sha256.Length == 64 && sha256.All(Uri.IsHexDigit)
             ? Path.Combine(Folder, sha256 + ".csv")

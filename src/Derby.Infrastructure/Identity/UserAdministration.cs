@@ -31,11 +31,20 @@ internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContex
     public async Task<bool> ExistsAsync(string userName, CancellationToken cancellationToken = default) =>
         await users.FindByNameAsync(userName) is not null;
 
+    /// <summary>Longest user name accepted.</summary>
+    public const int MaxUserNameLength = 64;
+
     public async Task<string> CreateAsync(AccessScope scope, string userName, string role, IReadOnlyList<string> siteCodes,
         CancellationToken cancellationToken = default)
     {
         RequireAdmin(scope);
         var errors = new List<FieldError>();
+        // Identity checks the characters but not the length (the column's 256 is not enforced by SQLite).
+        if (string.IsNullOrWhiteSpace(userName) || userName.Length > MaxUserNameLength)
+        {
+            errors.Add(new("user", $"User name is required: 1 to {MaxUserNameLength} lower-case letters, digits, '-', '.', '_' or '@'"));
+        }
+
         if (!DerbyRoles.All.Contains(role))
         {
             errors.Add(new("role", $"Unknown role '{role}'; roles are {string.Join(", ", DerbyRoles.All)}"));

@@ -38,8 +38,10 @@ public static class AccountEndpoints
                 return Results.LocalRedirect(target);
             }
 
-            log.LogWarning("Failed sign-in for {UserName} (locked out: {LockedOut})", userName, result.IsLockedOut);
-            await audit.RecordAsync("anonymous", "account.sign-in-failed", new { userName = userName.Trim(), lockedOut = result.IsLockedOut });
+            // The name tried is the caller's text: kept short and printable in the log and the trail.
+            var tried = Derby.Application.Audit.AuditService.Printable(userName.Trim());
+            log.LogWarning("Failed sign-in for {UserName} (locked out: {LockedOut})", tried, result.IsLockedOut);
+            await audit.RecordAsync("anonymous", "account.sign-in-failed", new { userName = tried, lockedOut = result.IsLockedOut });
             return Results.Redirect(LoginUrl(result.IsLockedOut ? "locked" : "invalid", target));
         }).AllowAnonymous();
 

@@ -116,10 +116,31 @@ public static class ApiEndpoints
                 throw new ValidationFailedException([new FieldError("files", "Send the files as multipart/form-data")]);
             }
 
-            var form = await http.Request.ReadFormAsync(ct);
+            IFormCollection form;
+            try
+            {
+                form = await http.Request.ReadFormAsync(ct);
+            }
+            catch (Exception ex) when (ex is InvalidDataException or IOException && !ct.IsCancellationRequested)
+            {
+                // A body cut short or malformed is the sender's error (400), not the server's (bad-input corpus, issue #10).
+                await ingest.RecordRefusedUploadAsync(scope, id, 0, ["MalformedBody"], ct);
+                throw new ValidationFailedException([new FieldError("files", "The multipart/form-data body is malformed or cut short: " + ex.Message.Trim())]);
+            }
+
             var parts = form.Files.Select(f => new Derby.Application.Uploads.UploadPart(f.FileName, f.OpenReadStream, f.Length)).ToList();
-            var staged = await Derby.Application.Uploads.UploadStaging.StageAsync(parts, Path.Combine(options.Value.DataPath, "staging"),
-                Derby.Application.Uploads.UploadLimits.Default, null, ct);
+            Derby.Application.Uploads.StagedUpload staged;
+            try
+            {
+                staged = await Derby.Application.Uploads.UploadStaging.StageAsync(parts, Path.Combine(options.Value.DataPath, "staging"),
+                    Derby.Application.Uploads.UploadLimits.Default, null, ct);
+            }
+            catch (Derby.Application.Uploads.UploadRejectedException ex)
+            {
+                await ingest.RecordRefusedUploadAsync(scope, id, parts.Count, ex.Reasons.Select(r => r.Rule.ToString()), ct);
+                throw;
+            }
+
             try
             {
                 var result = await ingest.IngestAsync(scope, id, staged.Files.Select(f => f.FullPath).ToList(), cancellationToken: ct);

@@ -57,7 +57,18 @@ public static class DicomWebEndpoints
                 throw new ValidationFailedException([new FieldError("Content-Type", "The multipart boundary is missing or longer than 70 characters")]);
             }
 
-            var folder = await ReceiveAsync(http.Request.Body, boundary, Path.Combine(options.Value.DataPath, "staging"), UploadLimits.Default, ct);
+            string folder;
+            try
+            {
+                folder = await ReceiveAsync(http.Request.Body, boundary, Path.Combine(options.Value.DataPath, "staging"), UploadLimits.Default, ct);
+            }
+            catch (ValidationFailedException ex)
+            {
+                // Refused while receiving (a malformed body, a foreign part, a limit): audited like any refused upload.
+                await dicomWeb.RecordRefusedAsync(scope, 0, ex.Errors.Select(e => e.Message), ct);
+                throw;
+            }
+
             try
             {
                 var files = Directory.GetFiles(folder).Order(StringComparer.Ordinal).ToList();
@@ -218,7 +229,7 @@ public static class DicomWebEndpoints
             var count = 0;
             long total = 0;
             var buffer = new byte[81920];
-            while (await reader.ReadNextSectionAsync(ct) is { } section)
+            while (await BodyAsync(() => reader.ReadNextSectionAsync(ct)) is { } section)
             {
                 if (section.ContentType is { } partType && !partType.StartsWith("application/dicom", StringComparison.OrdinalIgnoreCase))
                 {
@@ -232,7 +243,7 @@ public static class DicomWebEndpoints
 
                 await using var file = new FileStream(Path.Combine(folder, $"part-{count:D5}.dcm"), FileMode.CreateNew, FileAccess.Write);
                 int read;
-                while ((read = await section.Body.ReadAsync(buffer, ct)) > 0)
+                while ((read = await BodyAsync(() => section.Body.ReadAsync(buffer, ct).AsTask())) > 0)
                 {
                     total += read;
                     if (total > limits.MaxTotalBytes)
@@ -255,6 +266,22 @@ public static class DicomWebEndpoints
         {
             Directory.Delete(folder, recursive: true);
             throw;
+        }
+    }
+
+    /// <summary>
+    /// A read of the request body: a body that ends before its closing boundary makes the multipart reader throw a bare
+    /// IOException, which is the sender's malformed body (400), not a server failure (500); bad-input corpus, issue #10.
+    /// </summary>
+    private static async Task<T> BodyAsync<T>(Func<Task<T>> read)
+    {
+        try
+        {
+            return await read();
+        }
+        catch (IOException ex) when (ex is not FileNotFoundException and not DirectoryNotFoundException)
+        {
+            throw new InvalidDataException("the body ends before its closing boundary (" + ex.Message.Trim() + ")", ex);
         }
     }
 
