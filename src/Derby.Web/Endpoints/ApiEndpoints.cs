@@ -182,12 +182,30 @@ internal sealed class ApiErrorFilter : IEndpointFilter
         }
         catch (ValidationFailedException ex)
         {
-            return Results.ValidationProblem(ex.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray()));
+            return Results.ValidationProblem(ex.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Bounded(e.Message)).ToArray()));
         }
         catch (Derby.Application.Uploads.UploadRejectedException ex)
         {
             return Results.Problem("The upload was refused; nothing was stored: " + string.Join("; ", ex.Reasons), statusCode: StatusCodes.Status422UnprocessableEntity);
         }
+    }
+
+    /// <summary>
+    /// A message that quotes what was sent ("Unknown cohort '...'") stays readable when what was sent is 100,000
+    /// characters: the quote is cut, the reason kept (bad-input corpus, issue #10).
+    /// </summary>
+    internal static string Bounded(string message, int max = 400)
+    {
+        if (message.Length <= max)
+        {
+            return message;
+        }
+
+        // Never cut between the two halves of a surrogate pair.
+        var head = char.IsLowSurrogate(message[max / 2]) ? max / 2 - 1 : max / 2;
+        var tail = message.Length - max / 2;
+        tail = char.IsLowSurrogate(message[tail]) ? tail + 1 : tail;
+        return message[..head] + $" [... {tail - head} characters ...] " + message[tail..];
     }
 }
 
