@@ -73,6 +73,73 @@ public sealed class BadInputCorpusTests(DerbyWebFactory app)
         Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
     }
 
+    /// <summary>
+    /// With the study set to scrub (ADR 8), the PHI items' identifying values are stripped: the upload is stored, and no
+    /// stored byte holds any of them; the audit event names the attributes removed. Burned-in annotation is refused
+    /// whatever the setting (it is in the pixels).
+    /// </summary>
+    [Fact]
+    public async Task PhiItems_InScrubMode_AreStoredWithoutAnyIdentifyingValue()
+    {
+        const string pseudonym = "ZSH-SCRUB01";
+        (ushort Group, ushort Element, string Vr, string Value)[] phi =
+        [
+            (0x0010, 0x0010, "PN", "DOE^JOHN"), (0x0010, 0x0030, "DA", "19570312"), (0x0010, 0x1000, "LO", "00123456"),
+            (0x0009, 0x1001, "LO", "SMITH^JOHN 00123456"), (0x0020, 0x4000, "LT", "Mr John Smith, born 12/03/1957"), (0x0008, 0x0080, "LO", "St Elsewhere General Hospital"),
+        ];
+        Guid id;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            id = (await scope.ServiceProvider.GetRequiredService<PatientService>().RegisterAsync(AccessScope.System, "ZSH",
+                new PatientInput { Pseudonym = pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = ["training"] })).Id;
+            await scope.ServiceProvider.GetRequiredService<Derby.Application.Study.StudyService>().SetDeidentificationAsync(AccessScope.System, DeidentificationPolicy.Scrub);
+        }
+
+        try
+        {
+            var files = phi.Select((p, i) =>
+            {
+                var slice = CorpusDicom.Slice(pseudonym, 0, (70 + i).ToString(System.Globalization.CultureInfo.InvariantCulture));
+                if (p.Group == 0x0009)
+                {
+                    slice.Set(0x0009, 0x0010, "LO", "ACME HOSPITAL");
+                }
+
+                return new CorpusFile($"phi{i}.dcm", slice.Set(p.Group, p.Element, p.Vr, p.Value).ToBytes());
+            }).ToList();
+            var client = await app.SignInAsync("zsh-coordinator");
+            await DerbyWebFactory.UseAntiforgeryAsync(client);
+            var before = StudySnapshot.Take(app);
+
+            var response = await client.PostAsync($"/api/patients/{id}/images", CorpusGenerators.Form(files, "files"));
+            var burned = await client.PostAsync($"/api/patients/{id}/images", CorpusGenerators.Form(
+                [new CorpusFile("burned.dcm", CorpusDicom.Slice(pseudonym, 0, "79").Set(0x0028, 0x0301, "CS", "YES").ToBytes())], "files"));
+
+            Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, burned.StatusCode);
+            Assert.Contains("Burned In Annotation is YES", await burned.Content.ReadAsStringAsync());
+            var stored = StudySnapshot.Take(app).Files.Except(before.Files).Where(f => f.StartsWith("dicom", StringComparison.Ordinal)).ToList();
+            Assert.Equal(phi.Length, stored.Count);
+            foreach (var file in stored)
+            {
+                var text = System.Text.Encoding.Latin1.GetString(await File.ReadAllBytesAsync(Path.Combine(app.DataDirectory, file)));
+                foreach (var value in phi.Select(p => p.Value).Append("ACME HOSPITAL"))
+                {
+                    Assert.False(text.Contains(value, StringComparison.Ordinal), $"{file} still holds '{value}'");
+                }
+            }
+
+            var ingested = before.AuditSince(app).Single(e => e.Action == "dicom.ingested").Details!;
+            Assert.Contains("Birth Date", ingested);
+            Assert.DoesNotContain("19570312", ingested);
+        }
+        finally
+        {
+            await using var scope = app.Services.CreateAsyncScope();
+            await scope.ServiceProvider.GetRequiredService<Derby.Application.Study.StudyService>().SetDeidentificationAsync(AccessScope.System, DeidentificationPolicy.Reject);
+        }
+    }
+
     private async Task<(HttpStatusCode Status, string Body)> SendAsync(CorpusItem item, string? token)
     {
         var payload = Corpus.Load(item.Source);
