@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Derby.Application.Study;
 
 /// <summary>The study's structure: its overview for everyone, and the management of sites and cohorts for admins.</summary>
-public sealed class StudyService(IDerbyDbContextFactory dbFactory)
+public sealed class StudyService(IDerbyDbContextFactory dbFactory, IClock clock)
 {
     /// <summary>The overview of the study this installation runs (the first one), or null before one exists.</summary>
     public async Task<StudyOverview?> GetOverviewAsync(AccessScope scope, CancellationToken cancellationToken = default)
@@ -85,6 +85,7 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No study exists yet");
         var site = await db.Sites.SingleOrDefaultAsync(s => s.Code == code, cancellationToken);
+        var before = site?.Name;
         if (site is null)
         {
             site = new Site { Code = code, Name = name.Trim(), StudyId = study.Id };
@@ -95,6 +96,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
             site.Name = name.Trim();
         }
 
+        db.AuditEvents.Add(StudyAudit(scope, before is null ? "site.created" : "site.updated", nameof(Site), code, before is null ? null : site.Id,
+            new { code, before = before is null ? null : new { name = before }, after = new { name = site.Name } }));
         await db.SaveChangesAsync(cancellationToken);
         return site;
     }
@@ -134,6 +137,7 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No study exists yet");
         var cohort = await db.Cohorts.SingleOrDefaultAsync(c => c.StudyId == study.Id && c.Code == code, cancellationToken);
+        var before = cohort is null ? null : new { name = cohort.Name, kind = cohort.Kind.ToString(), description = cohort.Description };
         if (cohort is null)
         {
             cohort = new Cohort { Code = code, Name = name.Trim(), StudyId = study.Id };
@@ -143,6 +147,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         cohort.Name = name.Trim();
         cohort.Kind = kind;
         cohort.Description = string.IsNullOrWhiteSpace(description) ? null : description.Trim();
+        db.AuditEvents.Add(StudyAudit(scope, before is null ? "cohort.created" : "cohort.updated", nameof(Cohort), code, null,
+            new { code, before, after = new { name = cohort.Name, kind = cohort.Kind.ToString(), description = cohort.Description } }));
         await db.SaveChangesAsync(cancellationToken);
         return cohort;
     }
@@ -165,15 +171,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         await using var db = await dbFactory.CreateAsync(cancellationToken);
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("No study exists yet");
         study.Deidentification = policy;
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredUtc = DateTime.UtcNow,
-            Actor = scope.UserName,
-            Action = "study.deidentification",
-            EntityType = nameof(Domain.Study),
-            EntityId = study.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Details = $"{{\"policy\":\"{policy}\"}}",
-        });
+        db.AuditEvents.Add(StudyAudit(scope, "study.deidentification", nameof(Domain.Study), study.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { policy = policy.ToString() }));
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -184,4 +183,15 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
             throw new ForbiddenException("Only admins manage sites and cohorts");
         }
     }
+
+    private AuditEvent StudyAudit(AccessScope scope, string action, string entityType, string entityId, int? siteId, object details) => new()
+    {
+        OccurredUtc = clock.UtcNow,
+        Actor = scope.UserName,
+        Action = action,
+        EntityType = entityType,
+        EntityId = entityId,
+        SiteId = siteId,
+        Details = System.Text.Json.JsonSerializer.Serialize(details),
+    };
 }
