@@ -339,5 +339,7 @@ public class DashboardBenchmarks
         public string EnqueueModelTraining(int modelVersionId) => modelVersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 
         public string EnqueueScoring(int modelVersionId, string cohortCode) => throw new NotSupportedException();
+
+        public string EnqueuePatientScoring(int modelVersionId, Guid patientId) => throw new NotSupportedException();
     }
 }

@@ -31,6 +31,7 @@ public static class DependencyInjection
         builder.Services.AddSingleton<Dashboards.DashboardCache>();
         builder.Services.AddScoped<Dashboards.DashboardService>();
         builder.Services.AddScoped<Reports.StudyReportService>();
+        builder.Services.AddScoped<Reviews.ReviewService>();
         return builder;
     }
 }

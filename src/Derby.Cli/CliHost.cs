@@ -53,4 +53,6 @@ internal sealed class ForegroundJobs : IBackgroundJobs
     public string EnqueueModelTraining(int modelVersionId) => "foreground:" + modelVersionId;
 
     public string EnqueueScoring(int modelVersionId, string cohortCode) => "foreground:" + modelVersionId + ":" + cohortCode;
+
+    public string EnqueuePatientScoring(int modelVersionId, Guid patientId) => "foreground:" + modelVersionId + ":" + patientId;
 }

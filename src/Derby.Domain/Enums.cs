@@ -77,6 +77,13 @@ public enum ReviewStatus
     NeedsSiteCorrection = 4,
 }
 
+/// <summary>A site query: waiting for the site, or answered (back with the reviewers).</summary>
+public enum SiteQueryStatus
+{
+    Open = 1,
+    Answered = 2,
+}
+
 /// <summary>The study's de-identification setting for DICOM uploads.</summary>
 public enum DeidentificationPolicy
 {

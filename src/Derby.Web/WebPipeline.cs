@@ -53,6 +53,7 @@ public static class WebPipeline
         app.MapModelEndpoints();
         app.MapDashboardEndpoints();
         app.MapAuditEndpoints();
+        app.MapReviewEndpoints();
         app.MapDicomWebEndpoints();
         app.MapHangfireDashboard("/jobs", new DashboardOptions
         {

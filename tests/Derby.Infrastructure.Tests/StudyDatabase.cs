@@ -130,4 +130,12 @@ public sealed class RecordingJobs : IBackgroundJobs
         Scorings.Add((modelVersionId, cohortCode));
         return $"{modelVersionId}:{cohortCode}";
     }
+
+    public List<(int Model, Guid Patient)> PatientScorings { get; } = [];
+
+    public string EnqueuePatientScoring(int modelVersionId, Guid patientId)
+    {
+        PatientScorings.Add((modelVersionId, patientId));
+        return $"{modelVersionId}:{patientId}";
+    }
 }

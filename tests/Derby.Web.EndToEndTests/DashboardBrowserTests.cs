@@ -59,7 +59,7 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
     }
 
     [Fact]
-    public async Task Pi_SeesEveryDashboardView_DrawnWithTheEnginesNumbers_AndReasonsWhereNotEstimable()
+    public async Task Pi_SeesEveryDashboardView_DrawnWithTheEnginesNumbers_AndReasonsWhereNotEstimable_ThenAReviewerAuditsAPrediction()
     {
         var (derbyVersion, derbyPlusVersion) = await TrainAndScoreAsync();
         var study = Study.Read(demo.DataDirectory, derbyVersion, derbyPlusVersion);
@@ -100,6 +100,52 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
         output.WriteLine($"compared: {compared}");
         Assert.True(compared.Auc > 0 && compared.Brier > 0, $"no AUC or Brier was compared with the engine's: {compared}");
         Assert.True(compared.NotEstimable > 0, $"the demo gave no cell that cannot be estimated: the reason path went unchecked ({compared})");
+
+        await ReviewerAuditsAPredictionAsync(derbyPlusVersion);
+    }
+
+    /// <summary>
+    /// Then a reviewer opens a pending DERBY+ prediction from the queue: its pairs chart is drawn, its inputs read back from
+    /// the stores (the demo's real DICOM files) are intact and current, the PET and CT are drawn, and a disagreement with
+    /// its reason is recorded and shown as waiting for a second reviewer.
+    /// </summary>
+    private async Task ReviewerAuditsAPredictionAsync(string version)
+    {
+        var console = new List<string>();
+        var page = await chromium!.SignedInPageAsync(demo, "reviewer", 1500, 1100, console);
+        await page.GotoAsync("/reviews?status=pending");
+        var item = page.Locator("[data-testid=review-item]", new() { HasText = version }).First;
+        await Assertions.Expect(item).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var prediction = await item.GetAttributeAsync("data-prediction");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "review-queue.png"), FullPage = true });
+        await item.Locator("[data-testid=review-link]").ClickAsync();
+        await page.WaitForURLAsync($"**/reviews/{prediction}");
+
+        await Assertions.Expect(page.Locator("[data-testid=review-pairs] .js-plotly-plot svg.main-svg").First).ToBeVisibleAsync(new() { Timeout = 60_000 });
+        var verified = page.Locator("[data-testid=review-verdict-store]");
+        await Assertions.Expect(verified).ToHaveAttributeAsync("data-intact", "true", new() { Timeout = 120_000 });
+        await Assertions.Expect(verified).ToHaveAttributeAsync("data-current", "true");
+        var dicom = page.Locator("[data-testid=review-store-check][data-what='DICOM instances'] td");
+        Assert.True(int.Parse(await dicom.Nth(1).InnerTextAsync(), CultureInfo.InvariantCulture) > 0, "no DICOM instance was read back");
+        Assert.Equal("0", await dicom.Nth(4).InnerTextAsync());
+        await page.WaitForSelectorAsync("[data-testid=petct-viewer][data-state=ready]", new() { Timeout = 120_000 });
+        foreach (var viewport in new[] { "ct-viewport", "pet-viewport" })
+        {
+            await page.WaitForFunctionAsync($"(s) => ({DebianChromium.DrawnFraction})(s) > 0.05", $"[data-testid={viewport}]", new() { Timeout = 60_000, PollingInterval = 500 });
+        }
+
+        await Assertions.Expect(page.Locator("[data-testid=lesion-panel]")).ToBeVisibleAsync();
+        await page.Locator("[data-testid=review-verdict]").GetByText("disagreed", new() { Exact = true }).ClickAsync();
+        await page.Locator("[data-testid=review-submit]").ClickAsync();
+        await Assertions.Expect(page.Locator("[data-testid=review-error]")).ToContainTextAsync("Say why you disagree");
+        await page.FillAsync("[data-testid=review-comment]", "The pairs come from one lesion only; the second liver lesion was not boxed.");
+        await page.Locator("[data-testid=review-submit]").ClickAsync();
+        var state = page.Locator("[data-testid=review-case] [data-testid=review-state]");
+        await Assertions.Expect(state).ToHaveAttributeAsync("data-status", "disagreed", new() { Timeout = 30_000 });
+        await Assertions.Expect(state).ToHaveAttributeAsync("data-awaiting", "true");
+        await Assertions.Expect(page.Locator("[data-testid=review-closed]")).ToContainTextAsync("second reviewer");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(DemoServer.ArtefactDirectory, "review-prediction.png"), FullPage = true });
+        Assert.DoesNotContain(console, m => m.StartsWith("error", StringComparison.Ordinal) && !m.Contains("favicon", StringComparison.Ordinal));
     }
 
     /// <summary>Every Plotly chart of the page drawn with its promised traces (it is drawn after the circuit attaches).</summary>

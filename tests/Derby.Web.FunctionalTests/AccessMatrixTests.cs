@@ -43,6 +43,12 @@ public sealed class AccessMatrixTests(DerbyWebFactory app)
 
         /// <summary>Administrators, principal investigators and site coordinators (their own sites' part).</summary>
         AuditReaders,
+
+        /// <summary>The review workspace's readers: administrators, principal investigators and reviewers.</summary>
+        ReviewReaders,
+
+        /// <summary>Reviewers only (verdicts).</summary>
+        Reviewer,
     }
 
     private enum Cell
@@ -151,6 +157,17 @@ public sealed class AccessMatrixTests(DerbyWebFactory app)
             ["GET /api/audit/"] = (Rule.AuditReaders, "ZSH", "/api/audit/", null),
             ["GET /api/audit/verify"] = (Rule.Analysts, "ZSH", "/api/audit/verify", null),
 
+            // Review workspace and site tasks (the unknown prediction or query is 404 for everyone who passes the role check)
+            ["GET /reviews"] = (Rule.ReviewReaders, "ZSH", "/reviews", null),
+            ["GET /reviews/{Id:guid}"] = (Rule.ReviewReaders, "ZSH", $"/reviews/{NoSuchId}", null),
+            ["GET /tasks"] = (Rule.Staff, "ZSH", "/tasks", null),
+            ["GET /api/reviews/"] = (Rule.ReviewReaders, "ZSH", "/api/reviews/", null),
+            ["GET /api/reviews/{id:guid}"] = (Rule.ReviewReaders, "ZSH", $"/api/reviews/{NoSuchId}", null),
+            ["GET /api/reviews/{id:guid}/verification"] = (Rule.ReviewReaders, "ZSH", $"/api/reviews/{NoSuchId}/verification", null),
+            ["POST /api/reviews/{id:guid}/verdicts"] = (Rule.Reviewer, "ZSH", $"/api/reviews/{NoSuchId}/verdicts", () => Json("""{"status":"Agreed"}""")),
+            ["GET /api/tasks/"] = (Rule.Staff, "ZSH", "/api/tasks/", null),
+            ["POST /api/tasks/{id:guid}/answer"] = (Rule.EditSite, "ZSH", $"/api/tasks/{NoSuchId}/answer", () => Json("""{"answer":"checked"}""")),
+
             // DICOMweb (staff cookie here; site tokens are covered by SiteTokenTests): queries answer what the caller may read,
             // unknown studies are 404; STOW stores for the sites the caller edits.
             ["GET /dicomweb/studies"] = (Rule.Staff, "ZSH", "/dicomweb/studies", null),
@@ -196,6 +213,8 @@ public sealed class AccessMatrixTests(DerbyWebFactory app)
         (Rule.EditSite, "owner") => Cell.Allowed,
         (Rule.Uploaders, "owner" or "other-site") => Cell.Allowed,
         (Rule.AuditReaders, "admin" or "pi" or "owner" or "other-site") => Cell.Allowed,
+        (Rule.ReviewReaders, "admin" or "pi" or "reviewer") => Cell.Allowed,
+        (Rule.Reviewer, "reviewer") => Cell.Allowed,
         _ => Cell.Denied,
     };
 

@@ -99,4 +99,38 @@ public sealed class AuditTests(DerbyWebFactory app)
         var verdict = (await pi.GetFromJsonAsync<AuditVerification>("/api/audit/verify", Json))!;
         Assert.True(verdict.Intact, verdict.Problem);
     }
+
+    [Fact]
+    public async Task SiteCohortAndAccountChanges_AreAuditEvents_WithBeforeAndAfter_AndNeverAPassword()
+    {
+        var admin = new Derby.Application.Access.AccessScope("admin", new HashSet<string> { Derby.Application.Access.DerbyRoles.Admin }, new HashSet<int>());
+        var tag = Guid.NewGuid().ToString("N")[..6].ToUpperInvariant();
+        string password, reset;
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            var study = scope.ServiceProvider.GetRequiredService<Derby.Application.Study.StudyService>();
+            await study.SaveSiteAsync(admin, $"S{tag}", "First name");
+            await study.SaveSiteAsync(admin, $"S{tag}", "Second name");
+            await study.SaveCohortAsync(admin, $"c-{tag.ToLowerInvariant()}", "Cohort", Derby.Domain.CohortKind.Training, null);
+            var users = scope.ServiceProvider.GetRequiredService<Derby.Application.Users.IUserAdministration>();
+            password = await users.CreateAsync(admin, $"user-{tag.ToLowerInvariant()}", Derby.Application.Access.DerbyRoles.SiteCoordinator, ["ZSH"]);
+            await users.SetSitesAsync(admin, $"user-{tag.ToLowerInvariant()}", ["HWMU", $"S{tag}"]);
+            reset = await users.ResetPasswordAsync(admin, $"user-{tag.ToLowerInvariant()}");
+            await users.SetLockedAsync(admin, $"user-{tag.ToLowerInvariant()}", true);
+        }
+
+        var pi = await app.SignInAsync("pi");
+        var events = (await pi.GetFromJsonAsync<AuditPage>("/api/audit?pageSize=100", Json))!.Events
+            .Where(e => e.EntityId?.Contains(tag, StringComparison.OrdinalIgnoreCase) == true).Reverse().ToList();
+        Assert.Equal(["site.created", "site.updated", "cohort.created", "user.created", "user.sites-changed", "user.password-reset", "user.locked"],
+            events.Select(e => e.Action));
+        Assert.All(events, e => Assert.Equal("admin", e.Actor));
+        var renamed = JsonDocument.Parse(events[1].Details!).RootElement;
+        Assert.Equal(("First name", "Second name"), (renamed.GetProperty("before").GetProperty("name").GetString(), renamed.GetProperty("after").GetProperty("name").GetString()));
+        Assert.Equal($"S{tag}", events[1].Site);
+        var sites = JsonDocument.Parse(events[4].Details!).RootElement;
+        Assert.Equal(["ZSH"], sites.GetProperty("before").EnumerateArray().Select(v => v.GetString()));
+        Assert.Equal(["HWMU", $"S{tag}"], sites.GetProperty("after").EnumerateArray().Select(v => v.GetString()));
+        Assert.All(events, e => Assert.False(e.Details?.Contains(password, StringComparison.Ordinal) == true || e.Details?.Contains(reset, StringComparison.Ordinal) == true));
+    }
 }

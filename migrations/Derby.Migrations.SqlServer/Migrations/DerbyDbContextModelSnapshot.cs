@@ -1051,6 +1051,9 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<bool>("IsAdjudication")
+                        .HasColumnType("bit");
+
                     b.Property<Guid>("PredictionId")
                         .HasColumnType("uniqueidentifier");
 
@@ -1066,9 +1069,47 @@ namespace Derby.Migrations.SqlServer.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("PredictionId");
+                    b.HasIndex("PredictionId", "CreatedUtc");
 
                     b.ToTable("Reviews");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ReviewCase", b =>
+                {
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("AdjudicatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<bool>("AwaitingAdjudication")
+                        .HasColumnType("bit");
+
+                    b.Property<string>("DisagreedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<int>("Verdicts")
+                        .HasColumnType("int");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.HasKey("PredictionId");
+
+                    b.HasIndex("Status", "AwaitingAdjudication");
+
+                    b.ToTable("ReviewCases");
                 });
 
             modelBuilder.Entity("Derby.Domain.Site", b =>
@@ -1161,6 +1202,59 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.HasIndex("SiteId");
 
                     b.ToTable("SiteAssignments");
+                });
+
+            modelBuilder.Entity("Derby.Domain.SiteQuery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateTime?>("AnsweredUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("nvarchar(4000)");
+
+                    b.Property<string>("RaisedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("nvarchar(450)");
+
+                    b.Property<DateTime>("RaisedUtc")
+                        .HasColumnType("datetime2");
+
+                    b.Property<Guid>("ReviewId")
+                        .HasColumnType("uniqueidentifier");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("int");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("nvarchar(32)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PredictionId");
+
+                    b.HasIndex("SiteId", "Status");
+
+                    b.ToTable("SiteQueries");
                 });
 
             modelBuilder.Entity("Derby.Domain.Study", b =>
@@ -1693,6 +1787,17 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Navigation("Prediction");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ReviewCase", b =>
+                {
+                    b.HasOne("Derby.Domain.Prediction", "Prediction")
+                        .WithOne()
+                        .HasForeignKey("Derby.Domain.ReviewCase", "PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Prediction");
+                });
+
             modelBuilder.Entity("Derby.Domain.Site", b =>
                 {
                     b.HasOne("Derby.Domain.Study", "Study")
@@ -1728,6 +1833,25 @@ namespace Derby.Migrations.SqlServer.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Derby.Domain.SiteQuery", b =>
+                {
+                    b.HasOne("Derby.Domain.Prediction", "Prediction")
+                        .WithMany()
+                        .HasForeignKey("PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Prediction");
 
                     b.Navigation("Site");
                 });

@@ -1403,3 +1403,106 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    DROP INDEX [IX_Reviews_PredictionId] ON [Reviews];
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    ALTER TABLE [Reviews] ADD [IsAdjudication] bit NOT NULL DEFAULT CAST(0 AS bit);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE TABLE [ReviewCases] (
+        [PredictionId] uniqueidentifier NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [AwaitingAdjudication] bit NOT NULL,
+        [DisagreedBy] nvarchar(450) NULL,
+        [AdjudicatedBy] nvarchar(450) NULL,
+        [Verdicts] int NOT NULL,
+        [UpdatedUtc] datetime2 NOT NULL,
+        [Version] uniqueidentifier NOT NULL,
+        CONSTRAINT [PK_ReviewCases] PRIMARY KEY ([PredictionId]),
+        CONSTRAINT [FK_ReviewCases_Predictions_PredictionId] FOREIGN KEY ([PredictionId]) REFERENCES [Predictions] ([Id]) ON DELETE CASCADE
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE TABLE [SiteQueries] (
+        [Id] uniqueidentifier NOT NULL,
+        [PredictionId] uniqueidentifier NOT NULL,
+        [ReviewId] uniqueidentifier NOT NULL,
+        [SiteId] int NOT NULL,
+        [Question] nvarchar(4000) NOT NULL,
+        [RaisedBy] nvarchar(450) NOT NULL,
+        [RaisedUtc] datetime2 NOT NULL,
+        [Status] nvarchar(32) NOT NULL,
+        [Answer] nvarchar(4000) NULL,
+        [AnsweredBy] nvarchar(450) NULL,
+        [AnsweredUtc] datetime2 NULL,
+        CONSTRAINT [PK_SiteQueries] PRIMARY KEY ([Id]),
+        CONSTRAINT [FK_SiteQueries_Predictions_PredictionId] FOREIGN KEY ([PredictionId]) REFERENCES [Predictions] ([Id]) ON DELETE CASCADE,
+        CONSTRAINT [FK_SiteQueries_Sites_SiteId] FOREIGN KEY ([SiteId]) REFERENCES [Sites] ([Id]) ON DELETE NO ACTION
+    );
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE INDEX [IX_Reviews_PredictionId_CreatedUtc] ON [Reviews] ([PredictionId], [CreatedUtc]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE INDEX [IX_ReviewCases_Status_AwaitingAdjudication] ON [ReviewCases] ([Status], [AwaitingAdjudication]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE INDEX [IX_SiteQueries_PredictionId] ON [SiteQueries] ([PredictionId]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    CREATE INDEX [IX_SiteQueries_SiteId_Status] ON [SiteQueries] ([SiteId], [Status]);
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261127234612_ReviewWorkflow'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261127234612_ReviewWorkflow', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -1028,6 +1028,9 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<bool>("IsAdjudication")
+                        .HasColumnType("INTEGER");
+
                     b.Property<Guid>("PredictionId")
                         .HasColumnType("TEXT");
 
@@ -1043,9 +1046,47 @@ namespace Derby.Migrations.Sqlite.Migrations
 
                     b.HasKey("Id");
 
-                    b.HasIndex("PredictionId");
+                    b.HasIndex("PredictionId", "CreatedUtc");
 
                     b.ToTable("Reviews");
+                });
+
+            modelBuilder.Entity("Derby.Domain.ReviewCase", b =>
+                {
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AdjudicatedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("AwaitingAdjudication")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DisagreedBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Verdicts")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<Guid>("Version")
+                        .IsConcurrencyToken()
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("PredictionId");
+
+                    b.HasIndex("Status", "AwaitingAdjudication");
+
+                    b.ToTable("ReviewCases");
                 });
 
             modelBuilder.Entity("Derby.Domain.Site", b =>
@@ -1136,6 +1177,59 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.HasIndex("SiteId");
 
                     b.ToTable("SiteAssignments");
+                });
+
+            modelBuilder.Entity("Derby.Domain.SiteQuery", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Answer")
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AnsweredBy")
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("AnsweredUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("PredictionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Question")
+                        .IsRequired()
+                        .HasMaxLength(4000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RaisedBy")
+                        .IsRequired()
+                        .HasMaxLength(450)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("RaisedUtc")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ReviewId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("SiteId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PredictionId");
+
+                    b.HasIndex("SiteId", "Status");
+
+                    b.ToTable("SiteQueries");
                 });
 
             modelBuilder.Entity("Derby.Domain.Study", b =>
@@ -1660,6 +1754,17 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Navigation("Prediction");
                 });
 
+            modelBuilder.Entity("Derby.Domain.ReviewCase", b =>
+                {
+                    b.HasOne("Derby.Domain.Prediction", "Prediction")
+                        .WithOne()
+                        .HasForeignKey("Derby.Domain.ReviewCase", "PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.Navigation("Prediction");
+                });
+
             modelBuilder.Entity("Derby.Domain.Site", b =>
                 {
                     b.HasOne("Derby.Domain.Study", "Study")
@@ -1695,6 +1800,25 @@ namespace Derby.Migrations.Sqlite.Migrations
                         .HasForeignKey("UserId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+
+                    b.Navigation("Site");
+                });
+
+            modelBuilder.Entity("Derby.Domain.SiteQuery", b =>
+                {
+                    b.HasOne("Derby.Domain.Prediction", "Prediction")
+                        .WithMany()
+                        .HasForeignKey("PredictionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Derby.Domain.Site", "Site")
+                        .WithMany()
+                        .HasForeignKey("SiteId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.Navigation("Prediction");
 
                     b.Navigation("Site");
                 });

@@ -26,4 +26,7 @@ public interface IBackgroundJobs
 
     /// <summary>Queues the scoring of a cohort's members with a model version (queue "default").</summary>
     string EnqueueScoring(int modelVersionId, string cohortCode);
+
+    /// <summary>Queues the scoring of one patient with a model version (queue "default"): after a site answers a review query.</summary>
+    string EnqueuePatientScoring(int modelVersionId, Guid patientId);
 }

@@ -33,6 +33,10 @@ public interface IDerbyDbContext : IAsyncDisposable, IDisposable
 
     DbSet<Review> Reviews { get; }
 
+    DbSet<ReviewCase> ReviewCases { get; }
+
+    DbSet<SiteQuery> SiteQueries { get; }
+
     DbSet<AuditEvent> AuditEvents { get; }
 
     DbSet<SiteAssignment> SiteAssignments { get; }

@@ -15,3 +15,6 @@ public sealed class NotFoundException(string message) : Exception(message);
 
 /// <summary>Thrown when the caller may see the thing but not change it.</summary>
 public sealed class ForbiddenException(string message) : Exception(message);
+
+/// <summary>Thrown when the change does not fit the thing's current state (decided already, changed meanwhile): 409 with the reason.</summary>
+public sealed class ConflictException(string message) : Exception(message);

@@ -7,7 +7,7 @@ using Microsoft.EntityFrameworkCore;
 namespace Derby.Application.Study;
 
 /// <summary>The study's structure: its overview for everyone, and the management of sites and cohorts for admins.</summary>
-public sealed class StudyService(IDerbyDbContextFactory dbFactory)
+public sealed class StudyService(IDerbyDbContextFactory dbFactory, IClock clock)
 {
     /// <summary>The overview of the study this installation runs (the first one), or null before one exists.</summary>
     public async Task<StudyOverview?> GetOverviewAsync(AccessScope scope, CancellationToken cancellationToken = default)
@@ -89,6 +89,7 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No study exists yet");
         var site = await db.Sites.SingleOrDefaultAsync(s => s.Code == code, cancellationToken);
+        var before = site?.Name;
         if (site is null)
         {
             site = new Site { Code = code, Name = PatientRules.CleanText(name)!, StudyId = study.Id };
@@ -99,6 +100,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
             site.Name = PatientRules.CleanText(name)!;
         }
 
+        db.AuditEvents.Add(StudyAudit(scope, before is null ? "site.created" : "site.updated", nameof(Site), code, before is null ? null : site.Id,
+            new { code, before = before is null ? null : new { name = before }, after = new { name = site.Name } }));
         await db.SaveChangesAsync(cancellationToken);
         return site;
     }
@@ -146,6 +149,7 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken)
             ?? throw new NotFoundException("No study exists yet");
         var cohort = await db.Cohorts.SingleOrDefaultAsync(c => c.StudyId == study.Id && c.Code == code, cancellationToken);
+        var before = cohort is null ? null : new { name = cohort.Name, kind = cohort.Kind.ToString(), description = cohort.Description };
         if (cohort is null)
         {
             cohort = new Cohort { Code = code, Name = PatientRules.CleanText(name)!, StudyId = study.Id };
@@ -155,6 +159,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         cohort.Name = PatientRules.CleanText(name)!;
         cohort.Kind = kind;
         cohort.Description = PatientRules.CleanText(description);
+        db.AuditEvents.Add(StudyAudit(scope, before is null ? "cohort.created" : "cohort.updated", nameof(Cohort), code, null,
+            new { code, before, after = new { name = cohort.Name, kind = cohort.Kind.ToString(), description = cohort.Description } }));
         await db.SaveChangesAsync(cancellationToken);
         return cohort;
     }
@@ -177,15 +183,8 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
         await using var db = await dbFactory.CreateAsync(cancellationToken);
         var study = await db.Studies.OrderBy(s => s.Id).FirstOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("No study exists yet");
         study.Deidentification = policy;
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredUtc = DateTime.UtcNow,
-            Actor = scope.UserName,
-            Action = "study.deidentification",
-            EntityType = nameof(Domain.Study),
-            EntityId = study.Id.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            Details = $"{{\"policy\":\"{policy}\"}}",
-        });
+        db.AuditEvents.Add(StudyAudit(scope, "study.deidentification", nameof(Domain.Study), study.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), null,
+            new { policy = policy.ToString() }));
         await db.SaveChangesAsync(cancellationToken);
     }
 
@@ -196,4 +195,15 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory)
             throw new ForbiddenException("Only admins manage sites and cohorts");
         }
     }
+
+    private AuditEvent StudyAudit(AccessScope scope, string action, string entityType, string entityId, int? siteId, object details) => new()
+    {
+        OccurredUtc = clock.UtcNow,
+        Actor = scope.UserName,
+        Action = action,
+        EntityType = entityType,
+        EntityId = entityId,
+        SiteId = siteId,
+        Details = System.Text.Json.JsonSerializer.Serialize(details),
+    };
 }

@@ -22,6 +22,8 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<Prediction> Predictions => Set<Prediction>();
     public DbSet<Review> Reviews => Set<Review>();
+    public DbSet<ReviewCase> ReviewCases => Set<ReviewCase>();
+    public DbSet<SiteQuery> SiteQueries => Set<SiteQuery>();
     public DbSet<AuditEvent> AuditEvents => Set<AuditEvent>();
     public DbSet<SiteAssignment> SiteAssignments => Set<SiteAssignment>();
     public DbSet<ImportRun> ImportRuns => Set<ImportRun>();
@@ -100,8 +102,9 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
     }
 
     /// <summary>
-    /// Three rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): the audit
-    /// trail is append-only (an event is never changed or deleted through the context); a trained model version is
+    /// Four rules checked on every save, whatever the path (forms, CSV import, ingestion, jobs, command line): the audit
+    /// trail is append-only (an event is never changed or deleted through the context); so are review verdicts (never
+    /// changed; they go only when their patient is deleted); a trained model version is
     /// frozen (only its active flag may change, and it is never deleted); and a change to a patient's inputs (clinical
     /// record, IHC scores, stored series, lesions, pair sets) marks that patient's current predictions stale in the same
     /// transaction. Scoring the same inputs again clears the mark (ScoringService).
@@ -117,6 +120,12 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
             {
                 throw new InvalidOperationException($"The audit trail is append-only: event {entry.Entity.Id} cannot be {(entry.State == EntityState.Deleted ? "deleted" : "changed")}");
             }
+        }
+
+        // A verdict is a record of what a reviewer said: it is never changed, and only goes with its prediction's patient.
+        foreach (var entry in ChangeTracker.Entries<Review>().Where(e => e.State == EntityState.Modified))
+        {
+            throw new InvalidOperationException($"A review verdict is append-only: verdict {entry.Entity.Id} cannot be changed");
         }
 
         foreach (var entry in ChangeTracker.Entries<ModelVersion>())

@@ -9,7 +9,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Derby.Infrastructure.Identity;
 
-internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContextFactory<DerbyDbContext> dbFactory) : IUserAdministration
+/// <summary>
+/// Accounts, roles and site bindings, for administrators. Every change is an audit event (never a password: a reset says
+/// only that it happened), recorded once the account store has accepted the change.
+/// </summary>
+internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContextFactory<DerbyDbContext> dbFactory, IClock clock) : IUserAdministration
 {
     public async Task<IReadOnlyList<UserSummary>> ListAsync(AccessScope scope, CancellationToken cancellationToken = default)
     {
@@ -71,6 +75,7 @@ internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContex
         Check(await users.CreateAsync(user, password));
         Check(await users.AddToRoleAsync(user, role));
         await ReplaceSitesAsync(user.Id, siteIds, cancellationToken);
+        await AuditAsync(scope, "user.created", userName, new { role, sites = siteCodes }, cancellationToken);
         return password;
     }
 
@@ -83,6 +88,7 @@ internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContex
         Check(await users.AddPasswordAsync(user, password));
         Check(await users.SetLockoutEndDateAsync(user, null));
         Check(await users.ResetAccessFailedCountAsync(user));
+        await AuditAsync(scope, "user.password-reset", userName, null, cancellationToken);
         return password;
     }
 
@@ -107,7 +113,14 @@ internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContex
             throw new ValidationFailedException(errors);
         }
 
+        string[] before;
+        await using (var db = await dbFactory.CreateDbContextAsync(cancellationToken))
+        {
+            before = await db.SiteAssignments.AsNoTracking().Where(a => a.UserId == user.Id).Select(a => a.Site!.Code).OrderBy(c => c).ToArrayAsync(cancellationToken);
+        }
+
         await ReplaceSitesAsync(user.Id, siteIds, cancellationToken);
+        await AuditAsync(scope, "user.sites-changed", userName, new { before, after = siteCodes.Order(StringComparer.Ordinal).ToArray() }, cancellationToken);
     }
 
     public async Task SetLockedAsync(AccessScope scope, string userName, bool locked, CancellationToken cancellationToken = default)
@@ -122,6 +135,18 @@ internal sealed class UserAdministration(UserManager<DerbyUser> users, IDbContex
         Check(await users.SetLockoutEndDateAsync(user, locked ? DateTimeOffset.MaxValue : null));
         // A new security stamp signs the user out everywhere at the next cookie validation.
         Check(await users.UpdateSecurityStampAsync(user));
+        await AuditAsync(scope, locked ? "user.locked" : "user.unlocked", userName, null, cancellationToken);
+    }
+
+    private async Task AuditAsync(AccessScope scope, string action, string userName, object? details, CancellationToken cancellationToken)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        db.AuditEvents.Add(new AuditEvent
+        {
+            OccurredUtc = clock.UtcNow, Actor = scope.UserName, Action = action, EntityType = "User", EntityId = userName.Length > 64 ? userName[..64] : userName,
+            Details = details is null ? null : System.Text.Json.JsonSerializer.Serialize(details),
+        });
+        await db.SaveChangesAsync(cancellationToken);
     }
 
     private async Task<List<int>> ResolveSitesAsync(IReadOnlyList<string> siteCodes, List<FieldError> errors, CancellationToken ct)

@@ -28,4 +28,7 @@ internal sealed class HangfireBackgroundJobs(IBackgroundJobClient client) : IBac
 
     public string EnqueueScoring(int modelVersionId, string cohortCode) =>
         client.Enqueue<ModelJobs>(job => job.ScoreCohortAsync(modelVersionId, cohortCode, CancellationToken.None));
+
+    public string EnqueuePatientScoring(int modelVersionId, Guid patientId) =>
+        client.Enqueue<ModelJobs>(job => job.ScorePatientAsync(modelVersionId, patientId, CancellationToken.None));
 }

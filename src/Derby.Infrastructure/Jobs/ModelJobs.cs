@@ -28,4 +28,18 @@ public sealed class ModelJobs(ModelService models, ScoringService scoring, IDerb
 
         await scoring.ScoreCohortAsync(version, cohortCode, "system", null, cancellationToken);
     }
+
+    /// <summary>Scores one patient with a model version (unchanged inputs give the stored prediction back).</summary>
+    [Queue("default")]
+    [AutomaticRetry(Attempts = 3)]
+    public async Task ScorePatientAsync(int modelVersionId, Guid patientId, CancellationToken cancellationToken)
+    {
+        string version;
+        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        {
+            version = await db.ModelVersions.Where(m => m.Id == modelVersionId).Select(m => m.Version).SingleAsync(cancellationToken);
+        }
+
+        await scoring.ScoreAsync(version, [patientId], "system", null, cancellationToken);
+    }
 }

@@ -180,6 +180,10 @@ internal sealed class ApiErrorFilter : IEndpointFilter
         {
             return Results.Problem(ex.Message, statusCode: StatusCodes.Status403Forbidden);
         }
+        catch (ConflictException ex)
+        {
+            return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+        }
         catch (ValidationFailedException ex)
         {
             return Results.ValidationProblem(ex.Errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => Bounded(e.Message)).ToArray()));

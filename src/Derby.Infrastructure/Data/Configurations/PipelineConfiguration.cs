@@ -76,6 +76,35 @@ internal sealed class ReviewConfiguration : IEntityTypeConfiguration<Review>
         b.Property(r => r.ReviewerId).HaveMaxLengthAndRequire(450);
         b.Property(r => r.Comment).HasMaxLength(4000);
         b.HasOne(r => r.Prediction).WithMany().HasForeignKey(r => r.PredictionId).OnDelete(DeleteBehavior.Cascade);
+        b.HasIndex(r => new { r.PredictionId, r.CreatedUtc });
+    }
+}
+
+internal sealed class ReviewCaseConfiguration : IEntityTypeConfiguration<ReviewCase>
+{
+    public void Configure(EntityTypeBuilder<ReviewCase> b)
+    {
+        b.HasKey(c => c.PredictionId);
+        b.Property(c => c.DisagreedBy).HasMaxLength(450);
+        b.Property(c => c.AdjudicatedBy).HasMaxLength(450);
+        b.Property(c => c.Version).IsConcurrencyToken();
+        b.HasIndex(c => new { c.Status, c.AwaitingAdjudication });
+        b.HasOne(c => c.Prediction).WithOne().HasForeignKey<ReviewCase>(c => c.PredictionId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class SiteQueryConfiguration : IEntityTypeConfiguration<SiteQuery>
+{
+    public void Configure(EntityTypeBuilder<SiteQuery> b)
+    {
+        b.Property(q => q.Question).HaveMaxLengthAndRequire(4000);
+        b.Property(q => q.RaisedBy).HaveMaxLengthAndRequire(450);
+        b.Property(q => q.Answer).HasMaxLength(4000);
+        b.Property(q => q.AnsweredBy).HasMaxLength(450);
+        b.HasIndex(q => new { q.SiteId, q.Status });
+        b.HasIndex(q => q.PredictionId);
+        b.HasOne(q => q.Prediction).WithMany().HasForeignKey(q => q.PredictionId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne(q => q.Site).WithMany().HasForeignKey(q => q.SiteId).OnDelete(DeleteBehavior.Restrict);
     }
 }
 
