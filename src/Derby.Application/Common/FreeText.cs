@@ -5,7 +5,8 @@ namespace Derby.Application.Common;
 /// <summary>
 /// Free text people write into the study (review comments, query questions and answers): trimmed, NFC-normalised, at
 /// most a given length, lines kept; control characters other than line breaks and tabs, bidirectional overrides (which
-/// can make text read differently from what it says) and unpaired surrogates are refused with the reason.
+/// can make text read differently from what it says), other invisible formatting characters, U+FFFD and unpaired
+/// surrogates are refused with the reason.
 /// </summary>
 public static class FreeText
 {
@@ -35,6 +36,10 @@ public static class FreeText
             var problem = char.IsSurrogate(c) ? "an unpaired surrogate (broken Unicode)"
                 : c is >= '\u202A' and <= '\u202E' or >= '\u2066' and <= '\u2069' ? "a bidirectional override, which can make text read differently from what it says"
                 : char.IsControl(c) && c is not ('\n' or '\r' or '\t') ? "a control character"
+                // Zero-width joiners and spaces, the BOM and other invisible formatting characters, and U+FFFD (what decoders
+                // leave where text was not valid): refused like the bidirectional overrides (bad-input corpus, issue #10).
+                : char.GetUnicodeCategory(c) == System.Globalization.UnicodeCategory.Format ? "an invisible formatting character"
+                : c == '\uFFFD' ? "U+FFFD, the replacement for text that was not valid where it came from"
                 : null;
             if (problem is not null)
             {

@@ -31,7 +31,8 @@ public sealed partial class FormFieldTests(DerbyWebFactory app)
     private static readonly HashSet<string> FreeTextPayloads = ["emoji", "combining-marks"];
 
     /// <summary>JSON body properties that are free text (the same rule as the patient page's IHC form).</summary>
-    private static readonly HashSet<string> FreeTextProperties = ["BiopsyInput.Glut1Antibody", "BiopsyInput.PkmAntibody", "BiopsyInput.AnalysisMethod"];
+    private static readonly HashSet<string> FreeTextProperties =
+        ["BiopsyInput.Glut1Antibody", "BiopsyInput.PkmAntibody", "BiopsyInput.AnalysisMethod", "VerdictInput.Comment", "QueryAnswerInput.Answer"];
 
     /// <summary>A valid body and who sends it, for every JSON request type the API takes; a new type fails the test until it is here.</summary>
     private static readonly Dictionary<string, (string User, Func<DerbyWebFactory, JsonObject> Body)> Samples = new()
@@ -54,6 +55,9 @@ public sealed partial class FormFieldTests(DerbyWebFactory app)
         ["ModelTrainingRequest"] = ("pi", _ => new JsonObject { ["kind"] = "derby", ["cohort"] = "training", ["trees"] = 10 }),
         ["ScoreCohortInput"] = ("pi", _ => new JsonObject { ["cohort"] = "training" }),
         ["ScorePatientInput"] = ("pi", _ => new JsonObject { ["model"] = "derby" }),
+        // The review workspace's bodies: no prediction exists in the functional study, so these end in 404 unless the body is refused first.
+        ["VerdictInput"] = ("reviewer", _ => new JsonObject { ["status"] = "Disagreed", ["comment"] = "The PET lesion is physiological uptake" }),
+        ["QueryAnswerInput"] = ("zsh-coordinator", _ => new JsonObject { ["answer"] = "Corrected the CEA value" }),
     };
 
     public static IEnumerable<(string Id, string Value)> PayloadValues()
@@ -428,6 +432,17 @@ public sealed partial class FormFieldTests(DerbyWebFactory app)
         // The audit trail's filters (AuditTrail.razor): read only, must answer or refuse clearly.
         ["AuditTrail:action"] = new(async (sp, v) => await sp.GetRequiredService<AuditService>().ListAsync(Admin, new AuditQuery(Action: v)), FilterOnly: true),
         ["AuditTrail:site"] = new(async (sp, v) => await sp.GetRequiredService<AuditService>().ListAsync(Admin, new AuditQuery(Site: v)), FilterOnly: true),
+
+        // The review workspace (PredictionReviewPage.razor, SiteTasks.razor, ReviewQueue.razor): ReviewService with a
+        // prediction or query that does not exist here; the verdict's comment is checked before the case is looked up.
+        ["PredictionReviewPage:comment"] = new(async (sp, v) => await sp.GetRequiredService<Derby.Application.Reviews.ReviewService>().RecordVerdictAsync(
+            new AccessScope("reviewer", new HashSet<string> { DerbyRoles.Reviewer }, new HashSet<int>()), Guid.NewGuid(),
+            new Derby.Application.Reviews.VerdictInput(ReviewStatus.Disagreed, v)), FreeText: true),
+        ["SiteTasks:@answers.GetValueOrDefault(t.Id)"] = new(async (sp, v) => await sp.GetRequiredService<Derby.Application.Reviews.ReviewService>().AnswerAsync(
+            await ZshCoordinatorAsync(sp), Guid.NewGuid(), new Derby.Application.Reviews.QueryAnswerInput(v)), FreeText: true),
+        ["ReviewQueue:model"] = new(async (sp, v) => await sp.GetRequiredService<Derby.Application.Reviews.ReviewService>().QueueAsync(
+            new AccessScope("pi", new HashSet<string> { DerbyRoles.PrincipalInvestigator }, new HashSet<int>()), new Derby.Application.Reviews.ReviewQueueFilter(Model: v)),
+            FilterOnly: true),
 
         // The sign-in page's plain form (Login.razor): posted for real by SignInForm_RefusesHostileText_AndAuditsItShortAndPrintable.
         ["Login:returnUrl"] = new((_, _) => Task.CompletedTask, FilterOnly: true),
