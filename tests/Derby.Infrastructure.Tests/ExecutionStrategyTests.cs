@@ -19,7 +19,9 @@ public sealed class ExecutionStrategyTests
         await using var db = await StudyDatabase.CreateAsync(withDemoStudy: false);
         await using var context = db.Context();
 
-        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => context.Database.BeginTransactionAsync());
+        await using var transaction = await context.Database.BeginTransactionAsync();
+        context.Studies.Add(new Derby.Domain.Study { Code = "OUTSIDE", Title = "Never written" });
+        var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => context.SaveChangesAsync());
         Assert.Contains("does not support user-initiated transactions", refused.Message);
     }
 
@@ -39,15 +41,14 @@ public sealed class ExecutionStrategyTests
                 await lockIt.ExecuteNonQueryAsync();
             }
 
-            var attempts = 0;
             var write = factory.InTransactionAsync(async context =>
             {
-                attempts++;
                 context.Studies.Add(new Derby.Domain.Study { Code = "RETRY", Title = "Written once" });
                 await context.SaveChangesAsync();
             }, CancellationToken.None);
 
-            // Held for 2.5 s: the first attempt waits its second and fails busy; a later one gets through once it is released.
+            // Held for 2.5 s: the first attempt's transaction start waits its second and fails busy; a later attempt gets through once
+            // the lock is released.
             await Task.Delay(2500);
             await using (var release = blocker.CreateCommand())
             {
@@ -56,7 +57,8 @@ public sealed class ExecutionStrategyTests
             }
 
             await write;
-            Assert.True(attempts >= 2, $"the write was not retried ({attempts} attempt)");
+            // One context to ask for the strategy, then one per attempt: the transaction's start met the lock and was tried again.
+            Assert.True(factory.Created >= 3, $"the write was not retried ({factory.Created - 1} attempt)");
         }
 
         await using var check = db.Context();
@@ -65,8 +67,11 @@ public sealed class ExecutionStrategyTests
 
     private sealed class Factory(string connectionString) : IDerbyDbContextFactory
     {
+        public int Created { get; private set; }
+
         public Task<IDerbyDbContext> CreateAsync(CancellationToken cancellationToken = default)
         {
+            Created++;
             var options = new DbContextOptionsBuilder<DerbyDbContext>();
             DatabaseConfiguration.Configure(options, new DerbyOptions { Database = { Provider = DatabaseProvider.Sqlite, ConnectionString = connectionString } });
             return Task.FromResult<IDerbyDbContext>(new DerbyDbContext(options.Options));

@@ -16,6 +16,7 @@ public sealed class SqliteRetryingExecutionStrategy(ExecutionStrategyDependencie
     private const int Busy = 5;
     private const int Locked = 6;
 
+    // EF wraps what the provider throws (a failed save is a DbUpdateException): the SQLite error is looked for inside.
     protected override bool ShouldRetryOn(Exception exception) =>
-        exception is SqliteException { SqliteErrorCode: Busy or Locked };
+        CallOnWrappedException(exception, e => e is SqliteException { SqliteErrorCode: Busy or Locked });
 }
