@@ -11,7 +11,7 @@ public sealed class RunScriptTests(DemoServer demo)
     public void RunScript_PrintsTheUrlAndOneLoginPerDemoAccount()
     {
         Assert.Contains($"Derby is starting at http://127.0.0.1:{demo.Port}", demo.Output);
-        Assert.Equal(["admin", "hwmu-coordinator", "pi", "reviewer", "zsh-coordinator", "zshx-coordinator"], demo.Passwords.Keys.Order());
+        Assert.Equal(["admin", "hwmu-coordinator", "pi", "reviewer", "reviewer-2", "zsh-coordinator", "zshx-coordinator"], demo.Passwords.Keys.Order());
     }
 
     [Fact]

@@ -205,9 +205,12 @@ public sealed class DicomIngestService(
         // 3. Store the files, then index them, all series in one transaction.
         var stored = 0;
         long storedBytes = 0;
-        await using (var db = await dbFactory.CreateAsync(cancellationToken))
+        // Under the provider's execution strategy (ADR 25): a retried attempt starts again from nothing stored in the database
+        // (the content-addressed store keeps files already put, which a retry puts again unchanged).
+        await dbFactory.InTransactionAsync(async db =>
         {
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            stored = 0;
+            storedBytes = 0;
             foreach (var (assembly, suv) in accepted)
             {
                 var g = assembly.Geometry!;
@@ -259,8 +262,7 @@ public sealed class DicomIngestService(
             }));
             await db.SaveChangesAsync(cancellationToken);
             FaultPoints.Pass("dicom.commit");
-            await transaction.CommitAsync(cancellationToken);
-        }
+        }, cancellationToken);
 
         DerbyTelemetry.Uploads.Add(1, new KeyValuePair<string, object?>("upload.outcome", "accepted"));
         DerbyTelemetry.UploadInstances.Add(stored);

@@ -283,72 +283,73 @@ public sealed class CsvImportService(
     {
         await SetProgressAsync(runId, ImportStatus.Writing, 0, rows.Count, cancellationToken);
 
-        await using var db = await dbFactory.CreateAsync(cancellationToken);
-        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var now = clock.UtcNow;
-        var patients = await LoadPatientsAsync(db, site.Id, format.Kind, cancellationToken);
-        var cohorts = await db.Cohorts.Where(c => c.StudyId == site.StudyId).ToDictionaryAsync(c => c.Code, cancellationToken);
-
-        for (var i = 0; i < rows.Count; i++)
+        // One transaction for every row and the run's status, under the provider's execution strategy (ADR 25).
+        await dbFactory.InTransactionAsync(async db =>
         {
-            var row = rows[i];
-            patients.TryGetValue(row.Pseudonym, out var patient);
-            switch (row)
-            {
-                case PatientRow p:
-                    if (patient is null)
-                    {
-                        patient = new Patient { Id = Guid.NewGuid(), SiteId = site.Id, Pseudonym = p.Pseudonym, CreatedUtc = now };
-                        db.Patients.Add(patient);
-                        patients[p.Pseudonym] = patient;
-                    }
+            var now = clock.UtcNow;
+            var patients = await LoadPatientsAsync(db, site.Id, format.Kind, cancellationToken);
+            var cohorts = await db.Cohorts.Where(c => c.StudyId == site.StudyId).ToDictionaryAsync(c => c.Code, cancellationToken);
 
-                    PatientService.ApplyRegistration(patient, p.Input, cohorts);
-                    break;
-                case ClinicalRow c:
-                    var clinical = patient!.Clinical ??= new ClinicalRecord { PatientId = patient.Id };
-                    c.Input.ApplyTo(clinical);
-                    clinical.UpdatedUtc = now;
-                    break;
-                case BiopsyRow b:
-                    var biopsy = patient!.Biopsy ??= new BiopsyScores { PatientId = patient.Id };
-                    b.Input.ApplyTo(biopsy);
-                    biopsy.UpdatedUtc = now;
-                    break;
-                case OutcomeRow o:
-                    var outcome = patient!.Outcome ??= new Outcome { PatientId = patient.Id };
-                    o.Input.ApplyTo(outcome);
-                    outcome.UpdatedUtc = now;
-                    break;
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var row = rows[i];
+                patients.TryGetValue(row.Pseudonym, out var patient);
+                switch (row)
+                {
+                    case PatientRow p:
+                        if (patient is null)
+                        {
+                            patient = new Patient { Id = Guid.NewGuid(), SiteId = site.Id, Pseudonym = p.Pseudonym, CreatedUtc = now };
+                            db.Patients.Add(patient);
+                            patients[p.Pseudonym] = patient;
+                        }
+
+                        PatientService.ApplyRegistration(patient, p.Input, cohorts);
+                        break;
+                    case ClinicalRow c:
+                        var clinical = patient!.Clinical ??= new ClinicalRecord { PatientId = patient.Id };
+                        c.Input.ApplyTo(clinical);
+                        clinical.UpdatedUtc = now;
+                        break;
+                    case BiopsyRow b:
+                        var biopsy = patient!.Biopsy ??= new BiopsyScores { PatientId = patient.Id };
+                        b.Input.ApplyTo(biopsy);
+                        biopsy.UpdatedUtc = now;
+                        break;
+                    case OutcomeRow o:
+                        var outcome = patient!.Outcome ??= new Outcome { PatientId = patient.Id };
+                        o.Input.ApplyTo(outcome);
+                        outcome.UpdatedUtc = now;
+                        break;
+                }
+
+                if ((i + 1) % WriteBatch == 0)
+                {
+                    // Flushed inside the transaction: visible to no one until the commit below.
+                    await db.SaveChangesAsync(cancellationToken);
+                    FaultPoints.Pass("import.write");
+                }
             }
 
-            if ((i + 1) % WriteBatch == 0)
+            var run = await db.ImportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
+            run.Status = ImportStatus.Succeeded;
+            run.ProcessedRows = rows.Count;
+            run.WrittenRows = rows.Count;
+            run.ErrorsJson = null;
+            run.CompletedUtc = clock.UtcNow;
+            db.AuditEvents.Add(new AuditEvent
             {
-                // Flushed inside the transaction: visible to no one until the commit below.
-                await db.SaveChangesAsync(cancellationToken);
-                FaultPoints.Pass("import.write");
-            }
-        }
-
-        var run = await db.ImportRuns.SingleAsync(r => r.Id == runId, cancellationToken);
-        run.Status = ImportStatus.Succeeded;
-        run.ProcessedRows = rows.Count;
-        run.WrittenRows = rows.Count;
-        run.ErrorsJson = null;
-        run.CompletedUtc = clock.UtcNow;
-        db.AuditEvents.Add(new AuditEvent
-        {
-            OccurredUtc = run.CompletedUtc.Value,
-            Actor = run.RequestedBy,
-            Action = "import.succeeded",
-            EntityType = nameof(ImportRun),
-            EntityId = run.Id.ToString(),
-            SiteId = site.Id,
-            Details = JsonSerializer.Serialize(new { kind = format.Kind.ToString(), file = run.FileName, sha256 = run.FileSha256, rows = rows.Count }),
-        });
-        await db.SaveChangesAsync(cancellationToken);
-        FaultPoints.Pass("import.commit");
-        await transaction.CommitAsync(cancellationToken);
+                OccurredUtc = run.CompletedUtc.Value,
+                Actor = run.RequestedBy,
+                Action = "import.succeeded",
+                EntityType = nameof(ImportRun),
+                EntityId = run.Id.ToString(),
+                SiteId = site.Id,
+                Details = JsonSerializer.Serialize(new { kind = format.Kind.ToString(), file = run.FileName, sha256 = run.FileSha256, rows = rows.Count }),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+            FaultPoints.Pass("import.commit");
+        }, cancellationToken);
         logger.LogInformation("Import {ImportRunId}: {Rows} {Kind} rows written for site {Site}", runId, rows.Count, format.Kind, site.Code);
     }
 

@@ -17,12 +17,13 @@ namespace Derby.Cli.Commands;
 /// <summary>Loads the demo study (the paper's sites and cohorts) and creates the demo accounts, printing new passwords once.</summary>
 internal static class DemoCommand
 {
-    /// <summary>The demo accounts: one per role, and one coordinator per site.</summary>
+    /// <summary>The demo accounts: one per role, a second reviewer (to adjudicate disagreements), and one coordinator per site.</summary>
     public static IReadOnlyList<(string User, string Role, string[] Sites)> Accounts { get; } =
     [
         ("admin", DerbyRoles.Admin, []),
         ("pi", DerbyRoles.PrincipalInvestigator, []),
         ("reviewer", DerbyRoles.Reviewer, []),
+        ("reviewer-2", DerbyRoles.Reviewer, []),
         ("zsh-coordinator", DerbyRoles.SiteCoordinator, ["ZSH"]),
         ("zshx-coordinator", DerbyRoles.SiteCoordinator, ["ZSHX"]),
         ("hwmu-coordinator", DerbyRoles.SiteCoordinator, ["HWMU"]),

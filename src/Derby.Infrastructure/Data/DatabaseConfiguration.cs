@@ -25,7 +25,11 @@ public static class DatabaseConfiguration
         switch (options.Database.Provider)
         {
             case DatabaseProvider.Sqlite:
-                builder.UseSqlite(SqliteConnectionString(options), sql => sql.MigrationsAssembly(SqliteMigrationsAssembly));
+                builder.UseSqlite(SqliteConnectionString(options), sql =>
+                {
+                    sql.MigrationsAssembly(SqliteMigrationsAssembly);
+                    sql.ExecutionStrategy(d => new SqliteRetryingExecutionStrategy(d));
+                });
                 break;
             case DatabaseProvider.SqlServer:
                 var cs = options.Database.ConnectionString;
