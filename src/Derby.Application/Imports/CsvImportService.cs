@@ -408,6 +408,7 @@ public sealed class CsvImportService(
         {
             await files.DeleteAsync(run.FileSha256, cancellationToken);
         }
+
         logger.LogInformation("Import {ImportRunId} refused with {Errors} errors", runId, errors.Count);
     }
 
