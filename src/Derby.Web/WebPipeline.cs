@@ -1,6 +1,7 @@
 using Derby.Infrastructure.Data;
 using Derby.Web.Components;
 using Derby.Web.Endpoints;
+using Derby.Web.Security;
 using Hangfire;
 
 namespace Derby.Web;
@@ -16,20 +17,28 @@ public static class WebPipeline
 
     public static WebApplication UseDerbyPipeline(this WebApplication app)
     {
+        var security = app.Services.GetRequiredService<Security.SecurityOptions>();
+        // First, so that HTTPS (HSTS, Secure cookies) and the client's address are what the trusted proxy saw.
+        if (security.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        if (!security.HttpsCookies)
+        {
+            app.Logger.LogWarning("Derby:Security:HttpsCookies is off: sign-in cookies are not marked Secure. Only for a plain-HTTP loopback demo.");
+        }
+
+        app.UseSecurityHeaders();
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            await next();
-        });
+        // Inside the exception handler, so that a body found too large while being read answers 413 with its reason.
+        app.UseRequestBodyLimits(security.MaxRequestBodyBytes);
+
         // Unknown page addresses get the not-found page; the API, DICOMweb, the job dashboard, the health endpoints (503 when
         // not ready) and form posts keep their bare status codes.
         app.UseWhen(ctx => HttpMethods.IsGet(ctx.Request.Method)
