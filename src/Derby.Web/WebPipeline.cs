@@ -30,6 +30,17 @@ public static class WebPipeline
         }
 
         app.UseSecurityHeaders();
+        if (security.HttpsCookies)
+        {
+            // Served over HTTPS only: over plain HTTP the Secure cookies could not come back (and anti-forgery refuses to
+            // issue them), so say why instead of failing obscurely. Health checks stay reachable over the loopback port.
+            app.UseWhen(ctx => !ctx.Request.IsHttps && !ctx.Request.Path.StartsWithSegments("/health"), branch => branch.Run(ctx =>
+                Results.Problem(
+                    "This installation is served over HTTPS only (Derby:Security:HttpsCookies), but the request arrived over plain HTTP. " +
+                    "If a reverse proxy terminates TLS, list its address in Derby:Security:KnownProxies so that its X-Forwarded-Proto is believed.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "HTTPS required").ExecuteAsync(ctx)));
+        }
+
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
@@ -48,6 +59,19 @@ public static class WebPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        // A form post (page or endpoint) whose anti-forgery token the middleware above found missing or invalid: one clear
+        // answer for all of them, instead of each endpoint's bare 400.
+        app.Use(async (ctx, next) =>
+        {
+            if (ctx.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                await Results.Problem("This form has expired or did not come from this site (missing or invalid anti-forgery token): reload the page and try again.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery check failed").ExecuteAsync(ctx);
+                return;
+            }
+
+            await next();
+        });
         return app;
     }
 
