@@ -55,6 +55,17 @@ public sealed class DebianChromium : IAsyncDisposable
         }
     }
 
+    /// <summary>Returns the violations seen so far and forgets them (for a test that provokes one on purpose).</summary>
+    public IReadOnlyList<string> TakeCspViolations()
+    {
+        lock (cspViolations)
+        {
+            var taken = cspViolations.ToList();
+            cspViolations.Clear();
+            return taken;
+        }
+    }
+
     /// <summary>Reports every securitypolicyviolation event of the page (and of frames) on the console, where it is collected.</summary>
     private const string ReportViolations = """
         document.addEventListener('securitypolicyviolation', e =>
