@@ -35,8 +35,12 @@ public static class RequestBodyLimit
 
     private static async Task RefuseAsync(HttpContext context, string detail)
     {
-        // The client may still be sending: ask it to close rather than drain a body nobody reads.
-        context.Response.Headers.Connection = "close";
+        // The client may still be sending: over HTTP/1.x ask it to close rather than drain a body nobody reads (HTTP/2 and
+        // 3 reset the stream instead and forbid the header).
+        if (HttpProtocol.IsHttp11(context.Request.Protocol) || HttpProtocol.IsHttp10(context.Request.Protocol))
+        {
+            context.Response.Headers.Connection = "close";
+        }
         await Results.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large").ExecuteAsync(context);
     }
 

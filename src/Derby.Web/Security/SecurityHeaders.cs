@@ -18,7 +18,7 @@ public static class SecurityHeaders
 
     /// <summary>Device features the app never uses are off for it and for anything it could embed.</summary>
     public const string PermissionsPolicy =
-        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=(), interest-cohort=()";
+        "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), microphone=(), payment=(), usb=()";
 
     /// <summary>
     /// The pages' policy. Scripts only from the app itself, plus the one inline script Blazor writes (the import map)
