@@ -11,6 +11,8 @@ derby_prerequisites
 
 port="${DERBY_PORT:-5080}"
 export Derby__DataDirectory="${Derby__DataDirectory:-$root/data}"
+# The demo is plain HTTP on loopback: browsers drop Secure and __Host- cookies there (ADR 23; production keeps them on).
+export Derby__Security__HttpsCookies="${Derby__Security__HttpsCookies:-false}"
 
 echo "Building the web app..."
 dotnet publish src/Derby.Web/Derby.Web.csproj -c Release -o artifacts/web --nologo -v quiet "-clp:ErrorsOnly;NoSummary" >/dev/null \

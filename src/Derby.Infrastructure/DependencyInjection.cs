@@ -48,12 +48,15 @@ public static class DependencyInjection
             {
                 options.Password.RequiredLength = 12;
                 options.Password.RequireNonAlphanumeric = false;
+                // "aaaaaaaaaaaa" and its like: at least 5 different characters.
+                options.Password.RequiredUniqueChars = 5;
                 options.Lockout.MaxFailedAccessAttempts = 5;
                 options.Lockout.DefaultLockoutTimeSpan = TimeSpan.FromMinutes(15);
                 options.User.RequireUniqueEmail = false;
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyz0123456789-._@";
             })
             .AddRoles<IdentityRole>()
+            .AddPasswordValidator<DerbyPasswordValidator>()
             .AddEntityFrameworkStores<DerbyDbContext>()
             .AddDefaultTokenProviders();
 

@@ -1,6 +1,7 @@
 using Derby.Infrastructure.Data;
 using Derby.Web.Components;
 using Derby.Web.Endpoints;
+using Derby.Web.Security;
 using Hangfire;
 
 namespace Derby.Web;
@@ -16,20 +17,39 @@ public static class WebPipeline
 
     public static WebApplication UseDerbyPipeline(this WebApplication app)
     {
+        var security = app.Services.GetRequiredService<Security.SecurityOptions>();
+        // First, so that HTTPS (HSTS, Secure cookies) and the client's address are what the trusted proxy saw.
+        if (security.KnownProxies.Count > 0)
+        {
+            app.UseForwardedHeaders();
+        }
+
+        if (!security.HttpsCookies)
+        {
+            app.Logger.LogWarning("Derby:Security:HttpsCookies is off: sign-in cookies are not marked Secure. Only for a plain-HTTP loopback demo.");
+        }
+
+        app.UseSecurityHeaders();
+        if (security.HttpsCookies)
+        {
+            // Served over HTTPS only: over plain HTTP the Secure cookies could not come back (and anti-forgery refuses to
+            // issue them), so say why instead of failing obscurely. Health checks stay reachable over the loopback port.
+            app.UseWhen(ctx => !ctx.Request.IsHttps && !ctx.Request.Path.StartsWithSegments("/health"), branch => branch.Run(ctx =>
+                Results.Problem(
+                    "This installation is served over HTTPS only (Derby:Security:HttpsCookies), but the request arrived over plain HTTP. " +
+                    "If a reverse proxy terminates TLS, list its address in Derby:Security:KnownProxies so that its X-Forwarded-Proto is believed.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "HTTPS required").ExecuteAsync(ctx)));
+        }
+
         if (!app.Environment.IsDevelopment())
         {
             app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 
-        app.Use(async (context, next) =>
-        {
-            var headers = context.Response.Headers;
-            headers.XContentTypeOptions = "nosniff";
-            headers.XFrameOptions = "DENY";
-            headers["Referrer-Policy"] = "no-referrer";
-            await next();
-        });
+        // Inside the exception handler, so that a body found too large while being read answers 413 with its reason.
+        app.UseRequestBodyLimits(security.MaxRequestBodyBytes);
+
         // Unknown page addresses get the not-found page; the API, DICOMweb, the job dashboard, the health endpoints (503 when
         // not ready) and form posts keep their bare status codes.
         app.UseWhen(ctx => HttpMethods.IsGet(ctx.Request.Method)
@@ -39,6 +59,19 @@ public static class WebPipeline
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
+        // A form post (page or endpoint) whose anti-forgery token the middleware above found missing or invalid: one clear
+        // answer for all of them, instead of each endpoint's bare 400.
+        app.Use(async (ctx, next) =>
+        {
+            if (ctx.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            {
+                await Results.Problem("This form has expired or did not come from this site (missing or invalid anti-forgery token): reload the page and try again.",
+                    statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery check failed").ExecuteAsync(ctx);
+                return;
+            }
+
+            await next();
+        });
         return app;
     }
 

@@ -141,4 +141,31 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         await Assertions.Expect(rows.Nth(0)).ToContainTextAsync("bqml-start-series-time");
         await ShotAsync(page, "images-stored");
     }
+
+    [Fact]
+    public async Task ContentSecurityPolicy_RefusesAnInjectedInlineScript_AndTheBrowserTestsSeeTheViolation()
+    {
+        var page = await SignInAsync("reviewer");
+
+        // What an injected script would try: run inline code and load code from another origin.
+        var ran = await page.EvaluateAsync<bool>("""
+            () => {
+              const inline = document.createElement('script');
+              inline.textContent = 'window.__derbyInjected = true;';
+              document.head.appendChild(inline);
+              return window.__derbyInjected === true;
+            }
+            """);
+        await page.WaitForFunctionAsync("() => true");
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        IReadOnlyList<string> seen = [];
+        while (seen.Count == 0 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(200);
+            seen = chromium!.TakeCspViolations();
+        }
+
+        Assert.False(ran);
+        Assert.Contains(seen, v => v.Contains("Refused", StringComparison.Ordinal));
+    }
 }

@@ -9,6 +9,7 @@ namespace Derby.Web.EndToEndTests;
 public sealed class DebianChromium : IAsyncDisposable
 {
     private readonly IPlaywright playwright;
+    private readonly List<string> cspViolations = [];
 
     private DebianChromium(IPlaywright playwright, IBrowser browser)
     {
@@ -38,6 +39,68 @@ public sealed class DebianChromium : IAsyncDisposable
 
     public IBrowser Browser { get; }
 
+    /// <summary>
+    /// Content-Security-Policy violations seen by any page this browser opened (console "Refused to ..." messages and
+    /// securitypolicyviolation events). <see cref="DisposeAsync"/> fails the test when there is any: the app's policy
+    /// must hold for everything the browser tests do, so it is asserted, not assumed.
+    /// </summary>
+    public IReadOnlyList<string> CspViolations
+    {
+        get
+        {
+            lock (cspViolations)
+            {
+                return [.. cspViolations];
+            }
+        }
+    }
+
+    /// <summary>Returns the violations seen so far and forgets them (for a test that provokes one on purpose).</summary>
+    public IReadOnlyList<string> TakeCspViolations()
+    {
+        lock (cspViolations)
+        {
+            var taken = cspViolations.ToList();
+            cspViolations.Clear();
+            return taken;
+        }
+    }
+
+    /// <summary>Reports every securitypolicyviolation event of the page (and of frames) on the console, where it is collected.</summary>
+    private const string ReportViolations = """
+        document.addEventListener('securitypolicyviolation', e =>
+          console.error(`Refused by the Content-Security-Policy (securitypolicyviolation): ${e.effectiveDirective} blocked ${e.blockedURI || 'inline'} at ${e.sourceFile || document.location.href}:${e.lineNumber}`));
+        """;
+
+    private static bool IsCspViolation(string text) =>
+        text.Contains("Refused to", StringComparison.Ordinal) || text.Contains("Content Security Policy", StringComparison.OrdinalIgnoreCase)
+        || text.Contains("Content-Security-Policy", StringComparison.OrdinalIgnoreCase) || text.Contains("securitypolicyviolation", StringComparison.Ordinal);
+
+    private void Watch(IPage page)
+    {
+        page.Console += (_, m) =>
+        {
+            if (IsCspViolation(m.Text))
+            {
+                lock (cspViolations)
+                {
+                    cspViolations.Add($"{page.Url}: {m.Type}: {m.Text}");
+                }
+            }
+        };
+        // Workers (the viewer's decoders) log their own violations on their own console.
+        page.Worker += (_, worker) => worker.Console += (_, m) =>
+        {
+            if (IsCspViolation(m.Text))
+            {
+                lock (cspViolations)
+                {
+                    cspViolations.Add($"worker {worker.Url}: {m.Type}: {m.Text}");
+                }
+            }
+        };
+    }
+
     public static async Task<DebianChromium> LaunchAsync()
     {
         var playwright = await Playwright.CreateAsync();
@@ -65,6 +128,8 @@ public sealed class DebianChromium : IAsyncDisposable
     {
         var page = await Browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = width, Height = height }, BaseURL = demo.BaseAddress.ToString() });
         page.SetDefaultTimeout(30_000);
+        await page.AddInitScriptAsync(ReportViolations);
+        Watch(page);
         if (console is not null)
         {
             page.Console += (_, m) => console.Add($"{m.Type}: {m.Text}");
@@ -78,9 +143,12 @@ public sealed class DebianChromium : IAsyncDisposable
         return page;
     }
 
+    /// <summary>Closes the browser, then fails the test if any page met a Content-Security-Policy violation.</summary>
     public async ValueTask DisposeAsync()
     {
         await Browser.DisposeAsync();
         playwright.Dispose();
+        var violations = CspViolations;
+        Assert.True(violations.Count == 0, $"{violations.Count} Content-Security-Policy violation(s):\n" + string.Join('\n', violations));
     }
 }

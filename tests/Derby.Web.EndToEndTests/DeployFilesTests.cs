@@ -68,6 +68,11 @@ public sealed class DeployFilesTests
             Assert.Equal(["--role", "worker", "--queues", "default"], Command(services.GetProperty("worker-cpu")));
             Assert.Equal(["--role", "worker", "--queues", "gpu"], Command(services.GetProperty("worker-gpu")));
             Assert.Equal("false", services.GetProperty("web").GetProperty("environment").GetProperty("Derby__Jobs__InProcessServer").GetString());
+            // Behind the TLS proxy: __Host- Secure cookies, forwarded headers believed from the network's gateway only (ADR 23).
+            var web = services.GetProperty("web").GetProperty("environment");
+            Assert.Equal("true", web.GetProperty("Derby__Security__HttpsCookies").GetString());
+            var proxy = web.GetProperty("Derby__Security__KnownProxies__0").GetString();
+            Assert.Equal(Config(dir).GetProperty("networks").GetProperty("default").GetProperty("ipam").GetProperty("config")[0].GetProperty("gateway").GetString(), proxy);
             foreach (var role in new[] { "web", "worker-cpu", "worker-gpu" })
             {
                 var service = services.GetProperty(role);

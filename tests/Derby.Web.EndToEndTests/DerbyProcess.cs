@@ -47,6 +47,8 @@ public sealed class DerbyProcess : IAsyncDisposable
 
         start.Environment["Derby__DataDirectory"] = dataDirectory;
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Plain HTTP on loopback, as run.sh: cookies without the Secure flag, or the HTTP client would not send them back.
+        start.Environment["Derby__Security__HttpsCookies"] = "false";
         foreach (var (k, v) in environment ?? new Dictionary<string, string>())
         {
             start.Environment[k] = v;

@@ -80,6 +80,7 @@ public sealed class AccessMatrixTests(DerbyWebFactory app)
             ["GET /"] = (Rule.Staff, "ZSH", "/", null),
             ["GET /account/access-denied"] = (Rule.Public, "ZSH", "/account/access-denied", null),
             ["GET /account/login"] = (Rule.Public, "ZSH", "/account/login", null),
+            ["GET /account/password"] = (Rule.Staff, "ZSH", "/account/password", null),
             ["GET /error"] = (Rule.Public, "ZSH", "/error", null),
             ["GET /not-found"] = (Rule.Public, "ZSH", "/not-found", null),
             ["* /health/live"] = (Rule.Public, "ZSH", "/health/live", null),

@@ -49,6 +49,8 @@ public sealed class DerbyWebFactory : WebApplicationFactory<Program>, IAsyncLife
         builder.UseStaticWebAssets();
         builder.UseSetting("Derby:DataDirectory", dataDirectory);
         builder.UseSetting("Derby:Jobs:WorkerCount", "1");
+        // The test client speaks plain HTTP, as the loopback demo: cookies without Secure (SecurityHeaderTests covers HTTPS).
+        builder.UseSetting("Derby:Security:HttpsCookies", "false");
         // In-memory exporters beside the app's own set-up (which exports nothing without OTEL_EXPORTER_OTLP_ENDPOINT).
         builder.ConfigureServices(services => InMemoryTelemetry.Add(services, Activities, exportedMetrics));
     }

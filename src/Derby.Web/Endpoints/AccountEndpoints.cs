@@ -20,13 +20,19 @@ public static class AccountEndpoints
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {
-                return Results.BadRequest("The sign-in form has expired or did not come from this site: reload the page and try again.");
+                return Results.BadRequest("The sign-in form has expired or did not come from this site (anti-forgery check): reload the page and try again.");
             }
 
             var target = IsLocal(returnUrl) ? returnUrl! : "/";
             if (string.IsNullOrWhiteSpace(userName) || string.IsNullOrEmpty(password))
             {
                 return Results.Redirect(LoginUrl("missing", target));
+            }
+
+            // No account has a longer name or password: refused before Identity hashes anything.
+            if (userName.Length > MaxUserNameLength || password.Length > Components.Pages.Account.ChangePassword.MaxPasswordLength)
+            {
+                return Results.Redirect(LoginUrl("invalid", target));
             }
 
             var result = await signIn.PasswordSignInAsync(userName.Trim(), password, isPersistent: false, lockoutOnFailure: true);
@@ -49,7 +55,7 @@ public static class AccountEndpoints
         {
             if (!await antiforgery.IsRequestValidAsync(http))
             {
-                return Results.BadRequest("Sign-out must come from this site's own form.");
+                return Results.BadRequest("Sign-out must come from this site's own form (anti-forgery check).");
             }
 
             if (http.User.Identity is { IsAuthenticated: true, Name: { } name })
@@ -63,6 +69,9 @@ public static class AccountEndpoints
 
         return app;
     }
+
+    /// <summary>Longest user name (Identity's column is 256 characters).</summary>
+    private const int MaxUserNameLength = 256;
 
     private static bool IsLocal(string? url) =>
         !string.IsNullOrEmpty(url) && url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);

@@ -16,6 +16,9 @@ namespace Derby.Web.Endpoints;
 /// </summary>
 public static class ApiEndpoints
 {
+    /// <summary>Largest CSV import request: the file limit and 64 KiB for the multipart framing.</summary>
+    public const long CsvImportRequestLimit = CsvImportService.MaxFileBytes + 64 * 1024;
+
     public static IEndpointRouteBuilder MapApiEndpoints(this IEndpointRouteBuilder app)
     {
         var api = app.MapGroup("/api").RequireAuthorization().AddEndpointFilter<ApiErrorFilter>();
@@ -88,7 +91,10 @@ public static class ApiEndpoints
             await using var stream = file.OpenReadStream();
             var run = await imports.StartAsync(await scopes.GetAsync(http.User, ct), code, importKind, file.FileName, stream, ct);
             return Results.Accepted($"/api/imports/{run.Id}", ImportRunDto.From(run));
-        }).DisableAntiforgery().AddEndpointFilter<AntiforgeryHeaderFilter>();
+        }).DisableAntiforgery().AddEndpointFilter<AntiforgeryHeaderFilter>()
+            // The CSV limit plus room for the multipart framing: a larger file is refused before it is read (413).
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(CsvImportRequestLimit))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = CsvImportRequestLimit });
 
         api.MapGet("/imports/{id:guid}", async (Guid id, HttpContext http, AccessScopeProvider scopes, CsvImportService imports,
             CancellationToken ct) =>
