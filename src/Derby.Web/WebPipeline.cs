@@ -63,8 +63,17 @@ public static class WebPipeline
         // answer for all of them, instead of each endpoint's bare 400.
         app.Use(async (ctx, next) =>
         {
-            if (ctx.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false })
+            if (ctx.Features.Get<Microsoft.AspNetCore.Antiforgery.IAntiforgeryValidationFeature>() is { IsValid: false } antiforgery)
             {
+                // The token could not even be read because the form broke a limit (a field over the form value length, too many
+                // fields): say that, not "expired".
+                if (antiforgery.Error is InvalidDataException or { InnerException: InvalidDataException })
+                {
+                    await Results.Problem($"The form is larger than this site accepts (at most {WebServices.MaxFormValueLength:N0} characters a field): "
+                        + "shorten it and send it again; nothing was stored.", statusCode: StatusCodes.Status400BadRequest, title: "Form too large").ExecuteAsync(ctx);
+                    return;
+                }
+
                 await Results.Problem("This form has expired or did not come from this site (missing or invalid anti-forgery token): reload the page and try again.",
                     statusCode: StatusCodes.Status400BadRequest, title: "Anti-forgery check failed").ExecuteAsync(ctx);
                 return;

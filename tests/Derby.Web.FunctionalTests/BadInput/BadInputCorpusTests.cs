@@ -61,7 +61,7 @@ public sealed class BadInputCorpusTests(DerbyWebFactory app)
         await using (var scope = app.Services.CreateAsyncScope())
         {
             id = (await scope.ServiceProvider.GetRequiredService<PatientService>().RegisterAsync(AccessScope.System, "ZSH",
-                new PatientInput { Pseudonym = pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = ["training"] })).Id;
+                new PatientInput { Pseudonym = pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = [] })).Id;
         }
 
         var client = await app.SignInAsync("zsh-coordinator");
@@ -91,7 +91,7 @@ public sealed class BadInputCorpusTests(DerbyWebFactory app)
         await using (var scope = app.Services.CreateAsyncScope())
         {
             id = (await scope.ServiceProvider.GetRequiredService<PatientService>().RegisterAsync(AccessScope.System, "ZSH",
-                new PatientInput { Pseudonym = pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = ["training"] })).Id;
+                new PatientInput { Pseudonym = pseudonym, TreatmentArm = TreatmentArm.FolfoxBevacizumab, CohortCodes = [] })).Id;
             await scope.ServiceProvider.GetRequiredService<Derby.Application.Study.StudyService>().SetDeidentificationAsync(AccessScope.System, DeidentificationPolicy.Scrub);
         }
 
