@@ -27,6 +27,7 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
     private StudyFolder study = default!;
     private string token = "";
     private string csv = "";
+    private readonly List<string> manifests = [];
 
     public async Task InitializeAsync()
     {
@@ -56,6 +57,22 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
         foreach (var line in reference)
         {
             log.WriteLine(line);
+        }
+
+        if (manifests.Distinct().Count() > 1)
+        {
+            // Which lines of the two canonical manifests differ (one property per line).
+            var a = Indented(manifests[0]);
+            var b = Indented(manifests[1]);
+            foreach (var line in a.Except(b))
+            {
+                log.WriteLine("uninterrupted run's manifest: " + line);
+            }
+
+            foreach (var line in b.Except(a))
+            {
+                log.WriteLine("manifest after the faults: " + line);
+            }
         }
 
         Assert.Equal(reference, faulted);
@@ -172,8 +189,16 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
             await WaitForAsync(data, "select count(*) from AuditEvents where Action = 'model.scored'", null, web);
         }
 
+        using (var db = Open(data))
+        {
+            manifests.Add(CanonicalManifest(db, Rows(db, "select ManifestJson from ModelVersions").Single(), version));
+        }
+
         return Dump(data, version);
     }
+
+    private static string[] Indented(string json) =>
+        JsonNode.Parse(json)!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }).Split('\n');
 
     private async Task<DerbyProcess> StartAsync(string data, string? killAt)
     {
@@ -216,7 +241,7 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
         };
         lines.AddRange(Rows(db, "select 'import ' || Kind || ' ' || FileSha256 || ' ' || Status || ' ' || WrittenRows from ImportRuns"));
         lines.AddRange(Rows(db, "select Kind || ' ' || Status || ' active=' || IsActive from ModelVersions").Select(m => "model " + m));
-        lines.AddRange(Rows(db, "select coalesce(ManifestJson, '') from ModelVersions").Select(m => "manifest " + Digest([CanonicalManifest(m, version)])));
+        lines.AddRange(Rows(db, "select coalesce(ManifestJson, '') from ModelVersions").Select(m => "manifest " + Digest([CanonicalManifest(db, m, version)])));
         lines.AddRange(Rows(db, "select 'prediction ' || p.Pseudonym || ' ' || printf('%.12f', r.Trs) || ' ' || r.PredictedResponder || ' stale=' || r.IsStale"
             + " from Predictions r join Patients p on p.Id = r.PatientId"));
         lines.Add("predictions per patient and version at most 1 live: " + Rows(db,
@@ -226,11 +251,24 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
     }
 
     /// <summary>
-    /// The manifest without what differs between two trainings of the same inputs: the version's name and time, and the
-    /// SHA-256 of the stored forests (ML.NET's model zip records when it was written; the trees and every prediction are the same).
+    /// The manifest without what differs between two trainings of the same inputs: the version's name and time, the
+    /// SHA-256 of the stored forests (ML.NET's model zip records when it was written; the trees and every prediction are
+    /// the same), and patients' ids (an import gives new patients new ids: their pseudonyms are compared instead).
     /// </summary>
-    private static string CanonicalManifest(string json, string version)
+    private static string CanonicalManifest(SqliteConnection db, string json, string version)
     {
+        var pseudonyms = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        using (var command = db.CreateCommand())
+        {
+            command.CommandText = "select Id, Pseudonym from Patients";
+            using var reader = command.ExecuteReader();
+            while (reader.Read())
+            {
+                pseudonyms[reader.GetString(0)] = reader.GetString(1);
+            }
+        }
+
+        json = GuidText().Replace(json, m => pseudonyms.TryGetValue(m.Value, out var p) ? "patient " + p : m.Value);
         if (json.Length == 0)
         {
             return json;
@@ -287,6 +325,9 @@ public sealed partial class FaultTests(ITestOutputHelper log) : IAsyncLifetime
     private static long Scalar(string data, string sql, string? argument = null) => Convert.ToInt64(Query(data, sql, argument), CultureInfo.InvariantCulture);
 
     private static string? Text(string data, string sql, string argument) => Query(data, sql, argument) as string;
+
+    [GeneratedRegex(@"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")]
+    private static partial Regex GuidText();
 
     [GeneratedRegex(@"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})?")]
     private static partial Regex IsoTime();
