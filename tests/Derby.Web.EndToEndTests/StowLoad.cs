@@ -194,6 +194,16 @@ public static class StowLoad
             }
 
             var lost = Lost(data, accepted.ToList(), log);
+            if (!failed.IsEmpty)
+            {
+                // The server's side of the failures: its error log lines (exception type and message).
+                foreach (var line in web.Output.Split('\n').Where(l => l.Contains("fail", StringComparison.OrdinalIgnoreCase) || l.Contains("Exception", StringComparison.Ordinal))
+                    .GroupBy(l => l.Length > 300 ? l[..300] : l).OrderByDescending(g => g.Count()).Take(15))
+                {
+                    log($"server x{line.Count()}: {line.Key}");
+                }
+            }
+
             var kinds = latencies.OrderBy(k => k.Key, StringComparer.Ordinal)
                 .Select(k => new LoadKind(k.Key, k.Value.Count - failed.GetValueOrDefault(k.Key), failed.GetValueOrDefault(k.Key), k.Value.ToList())).ToList();
             var uploadsFailed = failed.Where(f => f.Key.StartsWith("STOW", StringComparison.Ordinal)).Sum(f => f.Value);
