@@ -97,6 +97,7 @@ public static class DependencyInjection
             builder.Services.AddSingleton<JobTelemetryFilter>();
             builder.Services.AddSingleton<JobAuditFilter>();
             builder.Services.AddSingleton<SingleExecutionFilter>();
+            builder.Services.AddHostedService<OrphanedJobRecovery>();
             var sqlite = (builder.Configuration.GetSection(DerbyOptions.Section).Get<DerbyOptions>()?.Database.Provider ?? DatabaseProvider.Sqlite)
                 == DatabaseProvider.Sqlite && jobs.SqliteSingleExecution;
             builder.Services.AddHangfireServer((sp, options) =>

@@ -72,8 +72,24 @@ public sealed class NetworkCliTests : IDisposable
         Assert.Equal(lesions, await CountAsync("SELECT count(*) FROM Lesions"));
         Assert.Equal(pairSets, await CountAsync("SELECT count(*) FROM PairSets"));
 
-        var train = await Cli.RunLearningAsync(data, null, "network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--device", "cpu");
+        // Killed in the middle of training (after its first epoch was recorded), then as the trained model is about to be
+        // saved: the version stays "training" without a checkpoint, and the same request run again trains that version
+        // from the start, once.
+        string[] trainArgs = ["network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--device", "cpu"];
+        foreach (var point in new[] { "network.epoch:1", "network.commit" })
+        {
+            var killed = await Cli.RunLearningAsync(data, point, trainArgs);
+            Assert.NotEqual(0, killed.ExitCode);
+            Assert.Contains($"fault point '{point.Split(':')[0]}' reached", killed.StdErr);
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM NetworkModels"));
+            Assert.Equal(1, await CountAsync("SELECT count(*) FROM NetworkModels WHERE Status = 'Training' AND CheckpointSha256 IS NULL AND CurrentEpoch = 1"));
+            Assert.Equal(0, await CountAsync("SELECT count(*) FROM AuditEvents WHERE Action = 'network.trained'"));
+        }
+
+        var train = await Cli.RunLearningAsync(data, null, trainArgs);
         Ok(train);
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM NetworkModels"));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM AuditEvents WHERE Action = 'network.restarted'"));
         Assert.Contains("epoch 1/1: train loss", train.StdErr);
         using var model = JsonDocument.Parse(train.StdOut);
         Assert.Equal("trained", model.RootElement.GetProperty("status").GetString());

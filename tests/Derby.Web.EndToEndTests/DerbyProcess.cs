@@ -29,6 +29,22 @@ public sealed class DerbyProcess : IAsyncDisposable
 
     public string Output => string.Join('\n', output);
 
+    public bool HasExited => process.HasExited;
+
+    /// <summary>Waits for the process to end by itself (a fault point killed it); fails with its output if it does not.</summary>
+    public async Task WaitForExitAsync(TimeSpan timeout)
+    {
+        using var wait = new CancellationTokenSource(timeout);
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new TimeoutException($"{Name} did not end within {timeout}:\n{Output}");
+        }
+    }
+
     public static DerbyProcess Start(string name, string dataDirectory, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
         var web = PublishedApp.WebDirectory;

@@ -266,6 +266,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
                         model.HistoryJson = JsonSerializer.Serialize(new NetworkHistory(epochs, null, null), Json);
                         // The job runs on a worker thread without a synchronisation context: waiting here is safe.
                         db.SaveChangesAsync(cancellationToken).GetAwaiter().GetResult();
+                        FaultPoints.Pass("network.epoch");
                         progress?.Report(string.Create(System.Globalization.CultureInfo.InvariantCulture,
                             $"epoch {epoch}/{settings.Epochs}: train loss {loss:F4}, validation loss {record.ValidationLoss:F4}, validation AUC {record.ValidationAuc:F3}"));
                         return sinceBest < settings.Patience;

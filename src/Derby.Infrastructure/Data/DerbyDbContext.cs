@@ -65,6 +65,37 @@ public sealed class DerbyDbContext(DbContextOptions<DerbyDbContext> options) : I
             return await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
         }
 
+        // SQLite: take the write lock (BEGIN IMMEDIATE) before reading the head, so that no other writer can move it in
+        // between. Without it, 20 dashboard users exporting CSV (each export is an audited event) during 50 concurrent
+        // uploads ran out of the retries below (DbUpdateConcurrencyException, HTTP 500; found by the load test,
+        // tests/Derby.Web.EndToEndTests/StowLoad.cs). A save inside a caller's transaction already holds the lock. The
+        // transaction runs under the execution strategy (ADR 25), which refuses one opened outside it; a retried attempt
+        // reads the head again. SQL Server keeps the optimistic retries.
+        if (Database.IsSqlite() && Database.CurrentTransaction is null)
+        {
+            var saved = await Database.CreateExecutionStrategy().ExecuteAsync(async ct =>
+            {
+                await using var transaction = await Database.BeginTransactionAsync(ct);
+                var count = await ChainAndSaveAsync(events, acceptAllChangesOnSuccess: false, ct);
+                await transaction.CommitAsync(ct);
+                return count;
+            }, cancellationToken);
+
+            // Changes accepted only once committed, so that a failed commit leaves them to save again.
+            if (acceptAllChangesOnSuccess)
+            {
+                ChangeTracker.AcceptAllChanges();
+            }
+
+            return saved;
+        }
+
+        return await ChainAndSaveAsync(events, acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    /// <summary>Chains the new events after the head read now and saves; reads the head again when another writer moved it first.</summary>
+    private async Task<int> ChainAndSaveAsync(List<AuditEvent> events, bool acceptAllChangesOnSuccess, CancellationToken cancellationToken)
+    {
         for (var attempt = 1; ; attempt++)
         {
             var head = await AuditChainHeads.SingleOrDefaultAsync(h => h.Id == AuditChainHead.SingletonId, cancellationToken)
