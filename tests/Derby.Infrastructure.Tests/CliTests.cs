@@ -49,7 +49,7 @@ public sealed class CliTests
 
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("Demo study loaded.", first.StdOut);
-        Assert.Equal(6, first.StdOut.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s{2}\S+\s+\w+\s+\S{20}$")));
+        Assert.Equal(7, first.StdOut.Split('\n').Count(l => System.Text.RegularExpressions.Regex.IsMatch(l, @"^\s{2}\S+\s+\w+\s+\S{20}$")));
         Assert.Contains("Demo study already loaded.", second.StdOut);
         Assert.Contains("(unchanged: printed when created", second.StdOut);
         await using var connection = new SqliteConnection($"Data Source={Path.Combine(data, "derby.db")}");
@@ -58,7 +58,7 @@ public sealed class CliTests
         cmd.CommandText = "SELECT (SELECT count(*) FROM Studies), (SELECT count(*) FROM Sites), (SELECT count(*) FROM Cohorts), (SELECT count(*) FROM AspNetUsers)";
         await using var reader = await cmd.ExecuteReaderAsync();
         await reader.ReadAsync();
-        Assert.Equal([1L, 3L, 5L, 6L], [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)]);
+        Assert.Equal([1L, 3L, 5L, 7L], [reader.GetInt64(0), reader.GetInt64(1), reader.GetInt64(2), reader.GetInt64(3)]);
     }
 
     [Fact]

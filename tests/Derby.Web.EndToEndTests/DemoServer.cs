@@ -143,8 +143,9 @@ public sealed partial class DemoServer : IAsyncLifetime
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    [GeneratedRegex(@"^\s{2}(?<user>[a-z-]+)\s+\w+\s+(?<password>\S{20})$", RegexOptions.Multiline)]
-    private static partial Regex LoginLine();
+    /// <summary>A login line the demo prints for each new account: two spaces, user, role, password.</summary>
+    [GeneratedRegex(@"^\s{2}(?<user>[a-z0-9-]+)\s+\w+\s+(?<password>\S{20})$", RegexOptions.Multiline)]
+    internal static partial Regex LoginLine();
 }
 
 [CollectionDefinition(Name)]

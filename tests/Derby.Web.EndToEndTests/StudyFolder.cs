@@ -37,7 +37,7 @@ public sealed partial class StudyFolder
         var data = Path.Combine(Path.GetTempPath(), "derby-" + purpose, Guid.NewGuid().ToString("N"), "base");
         System.IO.Directory.CreateDirectory(data);
         var output = Cli(data, "demo");
-        return new StudyFolder(data, LoginLine().Matches(output).ToDictionary(m => m.Groups["user"].Value, m => m.Groups["password"].Value));
+        return new StudyFolder(data, DemoServer.LoginLine().Matches(output).ToDictionary(m => m.Groups["user"].Value, m => m.Groups["password"].Value));
     }
 
     /// <summary>A copy of this folder (database, stores, synthetic study): the same starting state for another run.</summary>
@@ -221,8 +221,6 @@ public sealed partial class StudyFolder
         DefaultRequestHeaders = { Authorization = new AuthenticationHeaderValue("Bearer", token) },
     };
 
-    [GeneratedRegex(@"^\s{2}(?<user>[a-z-]+)\s+\w+\s+(?<password>\S{20})$", RegexOptions.Multiline)]
-    private static partial Regex LoginLine();
 
     [GeneratedRegex(@"derby_[A-Za-z0-9_-]+")]
     private static partial Regex Secret();
