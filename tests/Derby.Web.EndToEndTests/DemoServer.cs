@@ -112,17 +112,23 @@ public sealed partial class DemoServer : IAsyncLifetime
     public async Task<HttpClient> SignInAsync(string user)
     {
         var client = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, CookieContainer = new CookieContainer() }) { BaseAddress = BaseAddress };
+        await SignInWithFormAsync(client, user, Passwords[user]);
+        return client;
+    }
+
+    /// <summary>Signs the cookie-keeping client in through the sign-in page's form, as a browser does.</summary>
+    internal static async Task SignInWithFormAsync(HttpClient client, string user, string password)
+    {
         var page = await client.GetStringAsync("/account/login");
         var token = new HtmlParser().ParseDocument(page).QuerySelector("input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
         var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
         {
             ["userName"] = user,
-            ["password"] = Passwords[user],
+            ["password"] = password,
             ["returnUrl"] = "/",
             ["__RequestVerificationToken"] = token,
         }));
         Assert.True(response.Headers.Location?.OriginalString == "/", $"{user} could not sign in: {(int)response.StatusCode} {response.Headers.Location}");
-        return client;
     }
 
     internal static string RepositoryRoot()

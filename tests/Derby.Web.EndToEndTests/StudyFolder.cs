@@ -183,16 +183,7 @@ public sealed partial class StudyFolder
             BaseAddress = baseAddress,
             Timeout = TimeSpan.FromMinutes(2),
         };
-        var page = await client.GetStringAsync("/account/login");
-        var token = new HtmlParser().ParseDocument(page).QuerySelector("input[name='__RequestVerificationToken']")!.GetAttribute("value")!;
-        var response = await client.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["userName"] = user,
-            ["password"] = Passwords[user],
-            ["returnUrl"] = "/",
-            ["__RequestVerificationToken"] = token,
-        }));
-        Assert.True(response.Headers.Location?.OriginalString == "/", $"{user} could not sign in: {(int)response.StatusCode} {response.Headers.Location}");
+        await DemoServer.SignInWithFormAsync(client, user, Passwords[user]);
         var antiforgery = await client.GetFromJsonAsync<JsonElement>("/api/antiforgery");
         client.DefaultRequestHeaders.Add(antiforgery.GetProperty("headerName").GetString()!, antiforgery.GetProperty("token").GetString());
         return client;
