@@ -116,23 +116,7 @@ public sealed class ScaleOutTests(ITestOutputHelper log) : IAsyncLifetime
     private JsonElement Stats() => JsonDocument.Parse(Derby("jobs", "stats")).RootElement;
 
     /// <summary>Runs <c>./derby</c> on this test's data folder and returns its standard output.</summary>
-    private string Derby(params string[] args)
-    {
-        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = DemoServer.RepositoryRoot() };
-        start.ArgumentList.Add(Path.Combine(DemoServer.RepositoryRoot(), "derby"));
-        foreach (var a in args)
-        {
-            start.ArgumentList.Add(a);
-        }
-
-        start.Environment["Derby__DataDirectory"] = data;
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        Assert.True(process.ExitCode == 0, $"derby {string.Join(' ', args)}: {stderr.Result}");
-        return stdout.Result;
-    }
+    private string Derby(params string[] args) => StudyFolder.Cli(data, args);
 
     private async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {

@@ -697,15 +697,8 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         }
     }
 
-    internal static AuditEvent Audit(string actor, DateTime when, string action, int entity, object? details) => new()
-    {
-        OccurredUtc = when,
-        Actor = actor,
-        Action = action,
-        EntityType = nameof(ModelVersion),
-        EntityId = entity.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        Details = details is null ? null : JsonSerializer.Serialize(details, Json),
-    };
+    internal static AuditEvent Audit(string actor, DateTime when, string action, int entity, object? details) =>
+        Application.Audit.AuditEvents.Create(actor, when, action, nameof(ModelVersion), entity.ToString(System.Globalization.CultureInfo.InvariantCulture), null, details);
 }
 
 /// <summary>A trained version ready to score: its manifest and forests, all hash-checked.</summary>

@@ -155,7 +155,7 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
             p.InputsSha256 ?? "",
             p.InputHashesJson is null ? new Dictionary<string, string>() : JsonSerializer.Deserialize<Dictionary<string, string>>(p.InputHashesJson, Json)!,
             caseView, verdicts, queries, earlierVerdicts, earlierQueries,
-            Permission(scope, caseView, p.IsStale, current, queries));
+            Permission(scope, caseView, p.IsStale, current, queries.Where(q => q.Status == SiteQueryStatus.Open).Select(q => ((string, DateTime)?)(q.RaisedBy, q.RaisedUtc)).FirstOrDefault()));
     }
 
     /// <summary>
@@ -282,7 +282,8 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
             .Select(p => new { p.Id, p.PatientId, p.IsStale, p.ModelVersionId, p.Patient!.SiteId, p.Patient.Pseudonym, Model = p.ModelVersion!.Version })
             .SingleOrDefaultAsync(cancellationToken) ?? throw new NotFoundException("No such prediction");
         var reviewCase = await db.ReviewCases.SingleOrDefaultAsync(c => c.PredictionId == predictionId, cancellationToken);
-        var openQueries = await db.SiteQueries.AsNoTracking().Where(q => q.PredictionId == predictionId && q.Status == SiteQueryStatus.Open).ToListAsync(cancellationToken);
+        var openQuery = (await db.SiteQueries.AsNoTracking().Where(q => q.PredictionId == predictionId && q.Status == SiteQueryStatus.Open)
+            .Select(q => new { q.RaisedBy, q.RaisedUtc }).FirstOrDefaultAsync(cancellationToken)) is { } q ? (q.RaisedBy, q.RaisedUtc) : ((string, DateTime)?)null;
         var before = reviewCase is null ? new ReviewCaseView(predictionId, ReviewStatus.Pending, false, null, null, 0, null, null) : View(reviewCase);
         if (input.ExpectedVersion is { } expected && expected != (before.Version ?? Guid.Empty))
         {
@@ -296,8 +297,7 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
                 .Select(x => (Guid?)x.Id).FirstOrDefaultAsync(cancellationToken);
         }
 
-        var permission = Permission(scope, before, prediction.IsStale, current, openQueries.Select(q => new SiteQueryView(q.Id, q.PredictionId, prediction.PatientId,
-            prediction.Pseudonym, "", prediction.Model, 0, prediction.IsStale, q.Question, q.RaisedBy, q.RaisedUtc, q.Status, null, null, null)).ToList());
+        var permission = Permission(scope, before, prediction.IsStale, current, openQuery);
         if (!permission.CanAct)
         {
             throw new ConflictException(permission.Reason!);
@@ -459,8 +459,8 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
         }
     }
 
-    /// <summary>What the caller may do with the case, or why not.</summary>
-    private static ReviewPermission Permission(AccessScope scope, ReviewCaseView reviewCase, bool stale, Guid? current, IReadOnlyList<SiteQueryView> queries)
+    /// <summary>What the caller may do with the case, or why not (an open site query: who raised it and when).</summary>
+    private static ReviewPermission Permission(AccessScope scope, ReviewCaseView reviewCase, bool stale, Guid? current, (string By, DateTime Utc)? openQuery)
     {
         static ReviewPermission No(string reason) => new(false, [], false, reason);
         if (!scope.Roles.Contains(DerbyRoles.Reviewer))
@@ -478,9 +478,8 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
         switch (reviewCase.Status)
         {
             case ReviewStatus.NeedsSiteCorrection:
-                var open = queries.FirstOrDefault(q => q.Status == SiteQueryStatus.Open);
-                return No(open is null ? "Waiting for the site's answer to the review query"
-                    : $"Waiting for the site's answer to the query {open.RaisedBy} raised on {open.RaisedUtc:yyyy-MM-dd HH:mm} UTC");
+                return No(openQuery is not { } open ? "Waiting for the site's answer to the review query"
+                    : $"Waiting for the site's answer to the query {open.By} raised on {open.Utc:yyyy-MM-dd HH:mm} UTC");
             case ReviewStatus.Agreed:
                 return No(reviewCase.AdjudicatedBy is { } by ? $"Decided: agreed on adjudication by {by}" : "Decided: agreed");
             case ReviewStatus.Disagreed when !reviewCase.AwaitingAdjudication:
@@ -588,14 +587,6 @@ public sealed class ReviewService(IDerbyDbContextFactory dbFactory, IClock clock
         }
     }
 
-    private static AuditEvent Audit(string actor, DateTime when, string action, Guid prediction, int siteId, object details) => new()
-    {
-        OccurredUtc = when,
-        Actor = actor,
-        Action = action,
-        EntityType = nameof(Prediction),
-        EntityId = prediction.ToString(),
-        SiteId = siteId,
-        Details = JsonSerializer.Serialize(details, Json),
-    };
+    private static AuditEvent Audit(string actor, DateTime when, string action, Guid prediction, int siteId, object details) =>
+        Application.Audit.AuditEvents.Create(actor, when, action, nameof(Prediction), prediction.ToString(), siteId, details);
 }

@@ -543,16 +543,8 @@ public sealed class LesionService(IDerbyDbContextFactory dbFactory, IDicomStore 
         return output.ToArray();
     }
 
-    private static AuditEvent Audit(string actor, DateTime when, string action, Guid entity, int siteId, object? details) => new()
-    {
-        OccurredUtc = when,
-        Actor = actor,
-        Action = action,
-        EntityType = nameof(Lesion),
-        EntityId = entity.ToString(),
-        SiteId = siteId,
-        Details = details is null ? null : JsonSerializer.Serialize(details, Json),
-    };
+    private static AuditEvent Audit(string actor, DateTime when, string action, Guid entity, int siteId, object? details) =>
+        Application.Audit.AuditEvents.Create(actor, when, action, nameof(Lesion), entity.ToString(), siteId, details);
 
     private static LesionView View(Lesion l, int pairs) => new(
         l.Id, l.PatientId, l.PetSeriesId, BoxOf(l), l.Status, l.Error, l.FixedThresholdSuv, l.Voxels, l.MtvMl, l.SuvMax, l.SuvMean, l.SuvPeak, l.Tlg,

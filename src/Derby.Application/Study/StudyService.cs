@@ -196,14 +196,6 @@ public sealed class StudyService(IDerbyDbContextFactory dbFactory, IClock clock)
         }
     }
 
-    private AuditEvent StudyAudit(AccessScope scope, string action, string entityType, string entityId, int? siteId, object details) => new()
-    {
-        OccurredUtc = clock.UtcNow,
-        Actor = scope.UserName,
-        Action = action,
-        EntityType = entityType,
-        EntityId = entityId,
-        SiteId = siteId,
-        Details = System.Text.Json.JsonSerializer.Serialize(details),
-    };
+    private AuditEvent StudyAudit(AccessScope scope, string action, string entityType, string entityId, int? siteId, object details) =>
+        Audit.AuditEvents.Create(scope.UserName, clock.UtcNow, action, entityType, entityId, siteId, details);
 }
