@@ -218,6 +218,11 @@ public sealed class DicomIngestTests(IngestStudy synthetic) : IAsyncLifetime, IC
             var original = files.Single(f => reader.Read(f).Dataset.GetString(Derby.Imaging.Dicom.DicomTags.SopInstanceUid) == instance.SopInstanceUid);
             Assert.Equal(reader.ReadFrame(original).Values, reader.ReadFrame(path).Values);
         }
+
+        // The scrubbed copies were made in the store's scratch space and are gone once the upload is stored.
+        var scratch = Path.Combine(db.DataDirectory, Derby.Infrastructure.Files.DicomStore.ScratchFolder);
+        Assert.True(Directory.Exists(scratch), "the scrub wrote no copies in the store's scratch space");
+        Assert.Empty(Directory.EnumerateFileSystemEntries(scratch));
     }
 
     [Fact]

@@ -8,4 +8,10 @@ public interface IDicomStore
 
     /// <summary>The stored file's path, for reading it back.</summary>
     string PathOf(string sha256);
+
+    /// <summary>
+    /// A new, empty private folder on the store's own volume for copies made on the way in (scrubbed files); the caller
+    /// deletes it when done. Never shared with another upload or another Derby instance.
+    /// </summary>
+    string CreateScratchFolder();
 }

@@ -68,8 +68,9 @@ public sealed class DicomIngestService(
             throw new ValidationFailedException([new FieldError("files", "The upload holds no files")]);
         }
 
-        // Scrubbed copies are written here, never beside the sender's files, and removed when the upload is done.
-        var scrubFolder = Path.Combine(Path.GetTempPath(), "derby-scrub", Guid.NewGuid().ToString("N"));
+        // Scrubbed copies are written here (the store's scratch space, this instance's own), never beside the sender's
+        // files, and removed when the upload is done.
+        var scrubFolder = store.CreateScratchFolder();
         try
         {
             return await IngestCheckedAsync(scope, patient, policy, files, scrubFolder, progress, cancellationToken);

@@ -4,8 +4,11 @@ using Derby.Application.Common;
 namespace Derby.Infrastructure.Files;
 
 /// <summary>{data}/dicom/ab/cd/abcd….dcm: two levels of fan-out keep folders small; written to a temporary name, then renamed.</summary>
-internal sealed class DicomStore(DerbyOptionsAccessor options) : IDicomStore
+public sealed class DicomStore(DerbyOptionsAccessor options) : IDicomStore
 {
+    /// <summary>Folder of <see cref="CreateScratchFolder"/>'s folders, beside the store so copies never cross volumes.</summary>
+    public const string ScratchFolder = "dicom-scratch";
+
     private string Root => Path.Combine(options.Value.DataPath, "dicom");
 
     public async Task<(string Sha256, long Size)> PutAsync(string sourcePath, CancellationToken cancellationToken = default)
@@ -30,6 +33,9 @@ internal sealed class DicomStore(DerbyOptionsAccessor options) : IDicomStore
         File.Move(temp, target, overwrite: true);
         return (sha, size);
     }
+
+    public string CreateScratchFolder() =>
+        Directory.CreateDirectory(Path.Combine(options.Value.DataPath, ScratchFolder, Guid.NewGuid().ToString("N"))).FullName;
 
     public string PathOf(string sha256) =>
         sha256.Length == 64 && sha256.All(Uri.IsHexDigit)

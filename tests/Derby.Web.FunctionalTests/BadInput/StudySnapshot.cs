@@ -115,12 +115,6 @@ internal sealed record StudySnapshot(IReadOnlyDictionary<string, long> Rows, IRe
             files.Add(relative);
         }
 
-        var scrub = Path.Combine(Path.GetTempPath(), "derby-scrub");
-        if (Directory.Exists(scrub))
-        {
-            files.UnionWith(Directory.EnumerateFileSystemEntries(scrub).Select(e => "derby-scrub/" + Path.GetFileName(e)));
-        }
-
         return files;
     }
 }
