@@ -26,6 +26,10 @@ internal static class CliHost
         builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        // A failed command or query is also thrown, and the command line reports the exception itself (one line, or the
+        // migration advice); EF's own log of it would repeat it with a stack trace.
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Database.Command", LogLevel.None);
+        builder.Logging.AddFilter("Microsoft.EntityFrameworkCore.Query", LogLevel.None);
         builder.Configuration.AddEnvironmentVariables();
         builder.Configuration.AddSecretFiles();
 

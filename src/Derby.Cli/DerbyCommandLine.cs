@@ -57,5 +57,27 @@ public static class DerbyCommandLine
             await Console.Error.WriteLineAsync($"error: {ex.Message}");
             return 1;
         }
+        catch (System.Data.Common.DbException ex) when (SchemaBehind() is { Count: > 0 } pending)
+        {
+            // A data folder of an older Derby (or none yet): say what to run rather than "no such table".
+            await Console.Error.WriteLineAsync(
+                $"error: the database lacks {pending.Count} migration(s) of this version of Derby ({string.Join(", ", pending.Take(3))}{(pending.Count > 3 ? ", ..." : string.Empty)}): " +
+                $"run 'derby db migrate' (the web app applies them at start), then run the command again. ({ex.GetType().Name}: {ex.Message})");
+            return 1;
+        }
+    }
+
+    /// <summary>The migrations the database lacks; empty when it cannot be asked (the error is then the original one).</summary>
+    private static IReadOnlyList<string> SchemaBehind()
+    {
+        try
+        {
+            using var host = CliHost.Build();
+            return host.Services.GetRequiredService<Derby.Infrastructure.Data.DatabaseInitializer>().PendingMigrationsAsync().GetAwaiter().GetResult();
+        }
+        catch (Exception ex) when (ex is System.Data.Common.DbException or InvalidOperationException)
+        {
+            return [];
+        }
     }
 }

@@ -1,4 +1,7 @@
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace Derby.Infrastructure.Tests;
 
@@ -37,6 +40,34 @@ public sealed class CliTests
         await using var cmd = connection.CreateCommand();
         cmd.CommandText = "SELECT count(*) FROM AspNetRoles";
         Assert.Equal(4L, await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task ACommand_OnADatabaseBehindThisVersion_SaysToMigrate_AndMigratingMendsIt()
+    {
+        // A data folder of an earlier Derby: the study database taken back to the model registry's migration, before the
+        // audit chain (which every audited command writes to) and the review workflow.
+        await using var study = await StudyDatabase.CreateAsync();
+        string[] newer;
+        await using (var context = study.Context())
+        {
+            newer = [.. context.Database.GetMigrations().SkipWhile(m => !m.EndsWith("_ModelRegistry", StringComparison.Ordinal)).Skip(1)];
+            await context.Database.GetService<IMigrator>().MigrateAsync(context.Database.GetMigrations().Single(m => m.EndsWith("_ModelRegistry", StringComparison.Ordinal)));
+        }
+
+        SqliteConnection.ClearAllPools();
+        var behind = await Cli.RunAsync(study.DataDirectory, null, "study", "deidentification", "scrub");
+        var migrated = await Cli.RunAsync(study.DataDirectory, null, "db", "migrate");
+        var after = await Cli.RunAsync(study.DataDirectory, null, "study", "deidentification", "scrub");
+
+        Assert.True(newer.Length >= 2, string.Join(", ", newer));
+        Assert.Equal(1, behind.ExitCode);
+        Assert.Contains($"the database lacks {newer.Length} migration(s) of this version of Derby ({newer[0]}", behind.StdErr, StringComparison.Ordinal);
+        Assert.Contains("run 'derby db migrate'", behind.StdErr, StringComparison.Ordinal);
+        Assert.DoesNotContain("   at ", behind.StdErr, StringComparison.Ordinal);
+        Assert.True(migrated.ExitCode == 0, migrated.StdErr);
+        Assert.Contains(newer[^1], migrated.StdOut, StringComparison.Ordinal);
+        Assert.True(after.ExitCode == 0, after.StdErr);
     }
 
     [Fact]

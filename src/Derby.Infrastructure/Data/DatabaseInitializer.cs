@@ -74,6 +74,13 @@ public sealed class DatabaseInitializer(
         }
     }
 
+    /// <summary>The migrations this build knows that the database lacks (all of them for a database not yet created).</summary>
+    public async Task<IReadOnlyList<string>> PendingMigrationsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
+        return [.. await db.Database.GetPendingMigrationsAsync(cancellationToken)];
+    }
+
     /// <summary>
     /// For processes that must not migrate (workers): waits up to <paramref name="timeout"/> for the database to have
     /// every migration this build knows (the web role or <c>derby db migrate</c> applies them), then fails with what is missing.
