@@ -75,7 +75,9 @@ public sealed class NetworkCliTests : IDisposable
         // Killed in the middle of training (after its first epoch was recorded), then as the trained model is about to be
         // saved: the version stays "training" without a checkpoint, and the same request run again trains that version
         // from the start, once.
-        string[] trainArgs = ["network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--device", "cpu"];
+        // The network sees the centred 48 pixels of the stored 64-pixel crops, resampled to 32, and learns the pairs' lesion
+        // descriptors beside the response.
+        string[] trainArgs = ["network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--field", "48", "--auxiliary", "1", "--device", "cpu"];
         foreach (var point in new[] { "network.epoch:1", "network.commit" })
         {
             var killed = await Cli.RunLearningAsync(data, point, trainArgs);
@@ -91,6 +93,9 @@ public sealed class NetworkCliTests : IDisposable
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM NetworkModels"));
         Assert.Equal(2, await CountAsync("SELECT count(*) FROM AuditEvents WHERE Action = 'network.restarted'"));
         Assert.Contains("epoch 1/1: train loss", train.StdErr);
+        var settings = JsonDocument.Parse((await TextsAsync("SELECT SettingsJson FROM NetworkModels")).Single()).RootElement;
+        Assert.Equal(48, settings.GetProperty("field").GetInt32());
+        Assert.Equal(1.0, settings.GetProperty("auxiliary").GetDouble());
         using var model = JsonDocument.Parse(train.StdOut);
         Assert.Equal("trained", model.RootElement.GetProperty("status").GetString());
         var version = model.RootElement.GetProperty("version").GetString()!;

@@ -113,10 +113,10 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         await AddLabelledPatientsAsync("training", Mixed(6));
 
         var ex = await Assert.ThrowsAsync<ValidationFailedException>(() =>
-            Service.RequestTrainingAsync(Pi, "training", new TrainingRequest(Epochs: 0, BatchSize: 1, CropSize: 8, Device: "tpu", Patience: 0, ValidationFraction: 0.9)));
+            Service.RequestTrainingAsync(Pi, "training", new TrainingRequest(Epochs: 0, BatchSize: 1, CropSize: 8, Device: "tpu", Patience: 0, ValidationFraction: 0.9, Field: 3, Auxiliary: -1)));
         var unknown = await Assert.ThrowsAsync<ValidationFailedException>(() => Service.RequestTrainingAsync(Pi, "nope", Small));
 
-        Assert.Equal(["epochs", "batchSize", "cropSize", "patience", "validationFraction", "device"], ex.Errors.Select(e => e.Field));
+        Assert.Equal(["epochs", "batchSize", "cropSize", "field", "auxiliary", "patience", "validationFraction", "device"], ex.Errors.Select(e => e.Field));
         Assert.Contains(unknown.Errors, e => e.Field == "cohort" && e.Message.Contains("nope"));
     }
 

@@ -210,7 +210,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         try
         {
             var labelled = await LabelledPatientsAsync(db, model.CohortId, cancellationToken);
-            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings.CropSize, cancellationToken);
+            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings.CropSize, settings.Field, cancellationToken);
             var (trainIds, validIds) = SplitByPatient(labelled.Where(l => data.ContainsKey(l.Key)).ToDictionary(), settings.ValidationFraction, settings.Seed);
             var train = trainIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
             var valid = validIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
@@ -243,7 +243,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             using (var network = DerbyPairNet.Create(settings.Seed))
             {
                 DerbyTrainer.Train(network, trainPairs, train.Select(t => t.Label).ToList(),
-                    new TrainingOptions(settings.Epochs, Math.Max(2, batch), settings.LearningRate, 0.0, settings.Seed, RecalibrateBatchNorm: false, Augment: settings.Augment),
+                    new TrainingOptions(settings.Epochs, Math.Max(2, batch), settings.LearningRate, 0.0, settings.Seed, RecalibrateBatchNorm: false, Augment: settings.Augment,
+                        AuxiliaryWeight: settings.Auxiliary),
                     device, null, cancellationToken, (epoch, loss) =>
                     {
                         var p = DerbyTrainer.PredictResponder(network, validPairs, device, batch);
@@ -342,7 +343,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var n = 0;
         foreach (var set in todo)
         {
-            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, settings.CropSize)).ToList();
+            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, settings.CropSize, settings.Field)).ToList();
             var what = new List<string>(2);
             if (!featurized.Contains(set.Id))
             {
@@ -534,8 +535,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// <summary>
     /// The Grad-CAM maps of every pair of the lesion's newest pair set under a network, in pair order (index i of
     /// <see cref="LesionGradCamView.Pet"/> belongs to pair i); null when the network has no maps for that set. The maps
-    /// have the network's crop size, or <paramref name="resampleTo"/> (bilinear, as the pairs are resized for the network)
-    /// to lie over the stored pairs' crops.
+    /// have the network's crop size, or, laid over the stored pairs' crops of side <paramref name="resampleTo"/>, the size of
+    /// those crops (bilinear, as the pairs are resized for the network; 0 outside the network's field).
     /// </summary>
     /// <exception cref="NotFoundException">No such lesion for this caller, or no such network version.</exception>
     public async Task<LesionGradCamView?> GetLesionGradCamAsync(AccessScope scope, Guid lesionId, string version, int? resampleTo = null,
@@ -549,11 +550,16 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             return null;
         }
 
-        if (resampleTo is { } size && size != maps.CropSize)
+        if (resampleTo is { } size)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(resampleTo));
-            return new LesionGradCamView(version, lesionId, setId.Value, size, [.. maps.Pet.Select(m => Resize(m, maps.CropSize, size))],
-                [.. maps.Ct.Select(m => Resize(m, maps.CropSize, size))]);
+            var settingsJson = await db.NetworkModels.Where(n => n.Id == networkId).Select(n => n.SettingsJson).SingleAsync(cancellationToken);
+            var field = (JsonSerializer.Deserialize<TrainingRequest>(settingsJson, Json) ?? new TrainingRequest()).Field;
+            if (size != maps.CropSize || (field > 0 && field != size))
+            {
+                return new LesionGradCamView(version, lesionId, setId.Value, size, [.. maps.Pet.Select(m => ToStoredCrop(m, maps.CropSize, size, field))],
+                    [.. maps.Ct.Select(m => ToStoredCrop(m, maps.CropSize, size, field))]);
+            }
         }
 
         return new LesionGradCamView(version, lesionId, setId.Value, maps.CropSize, maps.Pet, maps.Ct);
@@ -670,22 +676,82 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         return result;
     }
 
-    /// <summary>Resamples a stored pair's crops (bilinear) to the network's crop size.</summary>
-    internal static PairInput ToInput(PetCtPair pair, int cropSize)
+    /// <summary>
+    /// The network's input of a stored pair: the centred <paramref name="field"/>² window of its crops (0 = the whole crop)
+    /// resampled (bilinear) to the network's crop size.
+    /// </summary>
+    /// <exception cref="InvalidDataException">The field is larger than the stored pair's crop.</exception>
+    internal static PairInput ToInput(PetCtPair pair, int cropSize, int field = 0)
     {
-        if (pair.CropSize == cropSize)
+        var (offset, side) = Window(pair.CropSize, field);
+        var scale = (double)cropSize / side;
+        if (side == cropSize && offset == 0)
         {
-            return new PairInput(pair.Pet, pair.Ct, cropSize);
+            return new PairInput(pair.Pet, pair.Ct, cropSize) { RoiArea = pair.RoiArea };
         }
 
         var plane = pair.CropSize * pair.CropSize;
         var ct = new float[3 * cropSize * cropSize];
         for (var c = 0; c < 3; c++)
         {
-            Resize(pair.Ct.AsSpan(c * plane, plane), pair.CropSize, cropSize).CopyTo(ct, c * cropSize * cropSize);
+            Resize(Centre(pair.Ct.AsSpan(c * plane, plane), pair.CropSize, offset, side), side, cropSize).CopyTo(ct, c * cropSize * cropSize);
         }
 
-        return new PairInput(Resize(pair.Pet, pair.CropSize, cropSize), ct, cropSize);
+        return new PairInput(Resize(Centre(pair.Pet, pair.CropSize, offset, side), side, cropSize), ct, cropSize) { RoiArea = pair.RoiArea * scale * scale };
+    }
+
+    /// <summary>The centred window of a stored crop of side <paramref name="stored"/> that a network of the given field sees: its first pixel and side.</summary>
+    internal static (int Offset, int Side) Window(int stored, int field)
+    {
+        if (field <= 0 || field == stored)
+        {
+            return (0, stored);
+        }
+
+        if (field > stored)
+        {
+            throw new InvalidDataException($"The network's field of {field} pixels is larger than the stored pairs' crop of {stored}: train with a field of at most {stored}, or 0 for the whole crop");
+        }
+
+        return ((stored - field) / 2, field);
+    }
+
+    /// <summary>
+    /// A map the network gave on its input (<paramref name="size"/>², over the centred window of a stored crop) laid over
+    /// the stored crop (<paramref name="stored"/>²): resampled to the window and placed at its centre; 0 outside it.
+    /// </summary>
+    internal static float[] ToStoredCrop(float[] map, int size, int stored, int field)
+    {
+        var (offset, side) = Window(stored, field);
+        var window = side == size ? map : Resize(map, size, side);
+        if (side == stored)
+        {
+            return window;
+        }
+
+        var result = new float[stored * stored];
+        for (var y = 0; y < side; y++)
+        {
+            window.AsSpan(y * side, side).CopyTo(result.AsSpan(((offset + y) * stored) + offset, side));
+        }
+
+        return result;
+    }
+
+    private static ReadOnlySpan<float> Centre(ReadOnlySpan<float> plane, int stored, int offset, int side)
+    {
+        if (side == stored)
+        {
+            return plane;
+        }
+
+        var result = new float[side * side];
+        for (var y = 0; y < side; y++)
+        {
+            plane.Slice(((offset + y) * stored) + offset, side).CopyTo(result.AsSpan(y * side, side));
+        }
+
+        return result;
     }
 
     private static float[] Resize(ReadOnlySpan<float> source, int from, int to)
@@ -801,6 +867,16 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             errors.Add(new("cropSize", "The crop size is between 16 and 256"));
         }
 
+        if (r.Field != 0 && r.Field < PairSettings.MinCropSize)
+        {
+            errors.Add(new("field", $"The field is 0 (the whole stored crop) or at least {PairSettings.MinCropSize} pixels"));
+        }
+
+        if (!double.IsFinite(r.Auxiliary) || r.Auxiliary is < 0 or > 100)
+        {
+            errors.Add(new("auxiliary", "The auxiliary weight is between 0 (off) and 100"));
+        }
+
         if (r.Patience < 1)
         {
             errors.Add(new("patience", "The patience is at least 1 epoch"));
@@ -850,7 +926,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         return rows.ToDictionary(r => r.PatientId, r => r.BestResponse is RecistResponse.CompleteResponse or RecistResponse.PartialResponse ? 1 : 0);
     }
 
-    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, int cropSize, CancellationToken cancellationToken)
+    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, int cropSize, int field, CancellationToken cancellationToken)
     {
         var ids = patients.ToList();
         var sets = await db.PairSets.AsNoTracking().Where(s => ids.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
@@ -858,7 +934,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var result = new Dictionary<Guid, List<PairInput>>();
         foreach (var set in sets)
         {
-            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, cropSize));
+            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, cropSize, field));
             if (!result.TryGetValue(set.PatientId, out var list))
             {
                 result[set.PatientId] = list = [];

@@ -173,11 +173,15 @@ public sealed class DerbyPairNet : nn.Module<Tensor, Tensor, Tensor>
     }
 
     /// <summary>Logits N × 2 (non-responder, responder).</summary>
-    public override Tensor forward(Tensor input1, Tensor input2)
+    public override Tensor forward(Tensor input1, Tensor input2) => ForwardWithFeatures(input1, input2).Logits;
+
+    /// <summary>The logits (N × 2) and the pair features they come from (N × 1024), in one pass.</summary>
+    public (Tensor Logits, Tensor Features) ForwardWithFeatures(Tensor petImages, Tensor ctImages)
     {
         using var scope = NewDisposeScope();
-        var features = Features(input1, input2);
-        return head.call(head_dropout.call(head_activation.call(features))).MoveToOuterDisposeScope();
+        var features = Features(petImages, ctImages);
+        var logits = head.call(head_dropout.call(head_activation.call(features)));
+        return (logits.MoveToOuterDisposeScope(), features.MoveToOuterDisposeScope());
     }
 
     private static void CheckInput(Tensor images, long channels, string name)

@@ -58,15 +58,22 @@ public static class DerbyTrainer
         random.manual_seed(options.Seed);
         network.to(device);
         network.train();
-        using var optimizer = optim.Adam(network.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
+        // The auxiliary head (created after seeding, so it is reproducible too) and the z-scored descriptors it learns.
+        using var auxiliary = options.AuxiliaryWeight > 0 ? nn.Linear(DerbyPairNet.FeatureSize, PairDescriptors.Count) : null;
+        var targets = auxiliary is null ? null : StandardisedDescriptors(pairs);
+        auxiliary?.to(device);
+        auxiliary?.train();
+        var parameters = auxiliary is null ? network.parameters() : network.parameters().Concat(auxiliary.parameters());
+        using var optimizer = optim.Adam(parameters, lr: options.LearningRate, weight_decay: options.WeightDecay);
         using var classWeights = tensor(weights.Select(w => (float)w).ToArray()).to(device);
+        var auxiliaryLosses = new List<double>();
         var order = Enumerable.Range(0, pairs.Count).ToArray();
         var losses = new List<double>();
         var steps = 0;
         for (var epoch = 0; epoch < options.Epochs; epoch++)
         {
             shuffle.Shuffle(order);
-            double sum = 0;
+            double sum = 0, auxiliarySum = 0;
             var seen = 0;
             for (var start = 0; start < order.Length; start += options.BatchSize)
             {
@@ -90,8 +97,19 @@ public static class DerbyTrainer
                 var (pet, ct) = PairTensors.Batch(batch, 0, count, device, symmetries);
                 var target = tensor(order.Skip(start).Take(count).Select(i => (long)labels[i]).ToArray()).to(device);
                 optimizer.zero_grad();
-                var loss = nn.functional.cross_entropy(network.call(pet, ct), target, weight: classWeights);
-                loss.backward();
+                var (logits, features) = network.ForwardWithFeatures(pet, ct);
+                var loss = nn.functional.cross_entropy(logits, target, weight: classWeights);
+                var total = loss;
+                if (auxiliary is not null)
+                {
+                    // The descriptors do not depend on the square's symmetries (discs about the centre): no need to turn them.
+                    var wanted = tensor(order.Skip(start).Take(count).SelectMany(i => targets![i]).ToArray(), [count, PairDescriptors.Count]).to(device);
+                    var auxiliaryLoss = nn.functional.mse_loss(auxiliary.call(features), wanted);
+                    total = loss + (auxiliaryLoss * options.AuxiliaryWeight);
+                    auxiliarySum += auxiliaryLoss.item<float>() * count;
+                }
+
+                total.backward();
                 optimizer.step();
                 sum += loss.item<float>() * count;
                 seen += count;
@@ -100,6 +118,11 @@ public static class DerbyTrainer
 
             var mean = seen == 0 ? double.NaN : sum / seen;
             losses.Add(mean);
+            if (auxiliary is not null)
+            {
+                auxiliaryLosses.Add(seen == 0 ? double.NaN : auxiliarySum / seen);
+            }
+
             progress?.Report((epoch + 1, mean));
             if (afterEpoch is not null)
             {
@@ -119,7 +142,24 @@ public static class DerbyTrainer
         }
 
         network.eval();
-        return new TrainingReport(losses, weights, steps);
+        return new TrainingReport(losses, weights, steps, auxiliaryLosses);
+    }
+
+    /// <summary>Each pair's <see cref="PairDescriptors"/>, z-scored over <paramref name="pairs"/> (a constant descriptor becomes 0).</summary>
+    public static float[][] StandardisedDescriptors(IReadOnlyList<PairInput> pairs)
+    {
+        ArgumentNullException.ThrowIfNull(pairs);
+        var raw = pairs.Select(PairDescriptors.Compute).ToArray();
+        var mean = new double[PairDescriptors.Count];
+        var sd = new double[PairDescriptors.Count];
+        for (var d = 0; d < PairDescriptors.Count; d++)
+        {
+            mean[d] = raw.Average(r => (double)r[d]);
+            var m = mean[d];
+            sd[d] = Math.Sqrt(raw.Average(r => (r[d] - m) * (r[d] - m)));
+        }
+
+        return [.. raw.Select(r => Enumerable.Range(0, PairDescriptors.Count).Select(d => sd[d] > 1e-9 ? (float)((r[d] - mean[d]) / sd[d]) : 0f).ToArray())];
     }
 
     /// <summary>

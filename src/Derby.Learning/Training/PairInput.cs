@@ -32,4 +32,10 @@ public sealed record PairInput
 
     /// <summary>Side S of the crops.</summary>
     public int CropSize { get; }
+
+    /// <summary>
+    /// The lesion's area on this slice in the input's pixels (the pair's ROI area, scaled when the crop was resampled); the
+    /// lesion is centred on pixel (S/2, S/2). 0 when unknown. Used by <see cref="PairDescriptors"/>.
+    /// </summary>
+    public double RoiArea { get; init; }
 }

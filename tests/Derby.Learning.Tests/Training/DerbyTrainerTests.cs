@@ -28,6 +28,59 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Train_WithTheAuxiliaryHead_LearnsTheDescriptors_Reproducibly_AndLeavesAPlainNetwork()
+    {
+        TorchRuntime.SetThreads(2);
+        // Lesions the descriptors can see: discs at the centre, of growing radius, core and rim uptake.
+        var pairs = Enumerable.Range(0, 8).Select(i => CentredLesion(radius: 3 + i, core: 0.1f * (i % 3), rim: 0.5f + (0.05f * i))).ToArray();
+        var labels = Enumerable.Range(0, 8).Select(i => i % 2).ToArray();
+
+        (TrainingReport Report, float[][] Features) Run()
+        {
+            using var net = DerbyPairNet.Create(17);
+            var report = DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 20, BatchSize: 8, Seed: 17, AuxiliaryWeight: 1), torch.CPU);
+            // The head is not part of the network: the weights load into a plain network and give the same features.
+            var path = Path.Combine(Path.GetTempPath(), $"derby-aux-{Guid.NewGuid():N}.bin");
+            try
+            {
+                net.Save(path);
+                using var loaded = DerbyPairNet.Load(path);
+                var features = DerbyTrainer.ExtractFeatures(net, pairs, torch.CPU);
+                Assert.Equal(features, DerbyTrainer.ExtractFeatures(loaded, pairs, torch.CPU));
+                return (report, features);
+            }
+            finally
+            {
+                File.Delete(path);
+            }
+        }
+
+        var first = Run();
+        var second = Run();
+        output.WriteLine($"auxiliary losses {string.Join(", ", first.Report.AuxiliaryLosses.Select(l => l.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)))}");
+
+        Assert.Equal(20, first.Report.AuxiliaryLosses.Count);
+        // z-scored targets: an untrained head starts near their variance (1) and the loss must fall well below it.
+        // One step per epoch on 8 pairs is noisy: compare the first and the last five epochs.
+        var losses = first.Report.AuxiliaryLosses;
+        Assert.True(losses.TakeLast(5).Average() < 0.6 * losses.Take(5).Average(), string.Join(", ", losses));
+        Assert.Equal(first.Report.AuxiliaryLosses, second.Report.AuxiliaryLosses);
+        Assert.Equal(first.Features, second.Features);
+    }
+
+    [Fact]
+    public void Train_WithoutTheAuxiliaryHead_ReportsNoAuxiliaryLoss()
+    {
+        TorchRuntime.SetThreads(2);
+        var (pairs, labels) = ToyPairs.Make(4, 32, seed: 9);
+        using var net = DerbyPairNet.Create(19);
+
+        var report = DerbyTrainer.Train(net, pairs, labels, new TrainingOptions(Epochs: 1, BatchSize: 4, Seed: 19), torch.CPU);
+
+        Assert.Empty(report.AuxiliaryLosses);
+    }
+
+    [Fact]
     public void Train_CallsAfterEpochInEvaluationMode_AndStopsWhenItSaysSo()
     {
         TorchRuntime.SetThreads(2);
@@ -114,5 +167,30 @@ public sealed class DerbyTrainerTests(ITestOutputHelper output)
         {
             File.Delete(path);
         }
+    }
+
+    private static PairInput CentredLesion(int radius, float core, float rim)
+    {
+        const int size = 32;
+        var plane = size * size;
+        var pet = new float[plane];
+        var ct = new float[3 * plane];
+        Array.Fill(pet, 0.2f);
+        Array.Fill(ct, 0.4f);
+        for (var y = 0; y < size; y++)
+        {
+            for (var x = 0; x < size; x++)
+            {
+                var r = Math.Sqrt(((x - 16) * (x - 16)) + ((y - 16) * (y - 16)));
+                if (r <= radius)
+                {
+                    var inner = r <= radius / 2.0;
+                    pet[(y * size) + x] = inner ? core : rim;
+                    ct[plane + (y * size) + x] = inner ? 0.3f : 0.5f;
+                }
+            }
+        }
+
+        return new PairInput(pet, ct, size) { RoiArea = Math.PI * radius * radius };
     }
 }
