@@ -16,6 +16,13 @@ public sealed class DerbyOptions
 
     public JobOptions Jobs { get; set; } = new();
 
+    /// <summary>
+    /// Hours without a write after which an upload's staging folder or scrub copies are taken as left behind by a killed
+    /// process and removed (<see cref="Files.StaleUploadSweeper"/>). More than any upload takes.
+    /// </summary>
+    [Range(1, 24 * 365)]
+    public double StaleUploadHours { get; set; } = 24;
+
     public string DataPath => Path.GetFullPath(DataDirectory);
 }
 

@@ -15,6 +15,7 @@ builder.AddApplicationServices()
 if (role == ProcessRole.Web)
 {
     builder.AddWebServices();
+    builder.Services.AddHostedService<Derby.Infrastructure.Files.StaleUploadSweeper>();
 }
 
 var app = builder.Build();
