@@ -31,8 +31,8 @@ COHORTS = ["training", "internal-validation", "histology", "external-validation"
 def pair_sets(data):
     db = sqlite3.connect(os.path.join(data, "derby.db"))
     return db.execute("""
-        SELECT p.Pseudonym, c.Code, o.BestResponse IN ('CompleteResponse', 'PartialResponse'), s.Sha256
-        FROM PairSets s JOIN Lesions l ON l.Id = s.LesionId JOIN Patients p ON p.Id = l.PatientId
+        SELECT p.Pseudonym, c.Code, o.BestResponse IN ('CompleteResponse', 'PartialResponse'), s.Sha256, t.Code
+        FROM PairSets s JOIN Lesions l ON l.Id = s.LesionId JOIN Patients p ON p.Id = l.PatientId JOIN Sites t ON t.Id = p.SiteId
         JOIN CohortMemberships m ON m.PatientId = p.Id JOIN Cohorts c ON c.Id = m.CohortId
         JOIN Outcomes o ON o.PatientId = p.Id""").fetchall()
 
@@ -69,23 +69,25 @@ def descriptors(area, pet, ct):
 
 
 def main(data):
-    pairs = []  # (patient, cohort, responder, area, descriptors)
-    for patient, cohort, responder, sha in pair_sets(data):
+    pairs = []  # (patient, cohort, responder, area, descriptors, site)
+    for patient, cohort, responder, sha, site in pair_sets(data):
         for area, pet, ct in read_pairs(data, sha):
-            pairs.append((patient, cohort, bool(responder), area, descriptors(area, pet, ct)))
+            pairs.append((patient, cohort, bool(responder), area, descriptors(area, pet, ct), site))
 
     print("1. Per patient, ROI-weighted descriptor AUC against the observed response (>0.5: higher in responders)")
     print(f"   {'cohort':<20} {'n':>4}  " + "  ".join(f"{x:>9}" for x in NAMES))
-    for cohort in COHORTS:
+    groups = [(c, c, None) for c in COHORTS]
+    groups += [(f"  {s} ({c.split('-')[0]})", c, s) for c in COHORTS for s in sorted({p[5] for p in pairs if p[1] == c}) if c.startswith("external")]
+    for label, cohort, site in groups:
         patients = {}
-        for patient, c, responder, area, d in pairs:
-            if c == cohort:
+        for patient, c, responder, area, d, s in pairs:
+            if c == cohort and site in (None, s):
                 e = patients.setdefault(patient, [responder, [], []])
                 e[1].append(area)
                 e[2].append(d)
         y = [e[0] for e in patients.values()]
         x = np.array([np.average(np.array(e[2]), axis=0, weights=np.array(e[1], float)) for e in patients.values()])
-        print(f"   {cohort:<20} {len(y):>4}  " + "  ".join(f"{roc_auc_score(y, x[:, i]):>9.2f}" for i in range(len(NAMES))))
+        print(f"   {label:<20} {len(y):>4}  " + "  ".join(f"{roc_auc_score(y, x[:, i]):>9.2f}" for i in range(len(NAMES))))
 
     train = [p for p in pairs if p[1] == "training"]
     x_train = np.array([p[4] for p in train])

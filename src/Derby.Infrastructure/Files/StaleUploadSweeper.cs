@@ -1,5 +1,4 @@
 using Derby.Application.Common;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Derby.Infrastructure.Files;
@@ -13,34 +12,13 @@ namespace Derby.Infrastructure.Files;
 /// second web node on the same data folder) is still writing. Runs in the web role at start and then every hour. The
 /// content-addressed stores are not swept: a file there may be claimed by an upload in flight before its row is written.
 /// </summary>
-public sealed class StaleUploadSweeper(DerbyOptionsAccessor options, IClock clock, ILogger<StaleUploadSweeper> logger) : BackgroundService
+public sealed class StaleUploadSweeper(DerbyOptionsAccessor options, IClock clock, ILogger<StaleUploadSweeper> logger) : PeriodicService(logger)
 {
-    /// <summary>How often a running web process sweeps (after its first sweep at start).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromHours(1);
+    protected override TimeSpan Interval => TimeSpan.FromHours(1);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                Sweep();
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                logger.LogWarning(ex, "Sweeping left-behind upload folders failed; trying again in {Interval}", Interval);
-            }
+    protected override string Task => "Sweeping left-behind upload folders";
 
-            try
-            {
-                await Task.Delay(Interval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override void RunOnce() => Sweep();
 
     /// <summary>Deletes the left-behind folders; returns their paths relative to the data folder.</summary>
     public IReadOnlyList<string> Sweep()

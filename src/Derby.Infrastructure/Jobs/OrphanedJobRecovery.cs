@@ -2,7 +2,6 @@ using System.Diagnostics;
 using Hangfire;
 using Hangfire.States;
 using Hangfire.Storage;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Derby.Infrastructure.Jobs;
@@ -20,34 +19,14 @@ namespace Derby.Infrastructure.Jobs;
 /// their request row), so running the rest of a killed run again is safe. A stale queue entry of the killed run is dropped
 /// by Hangfire when it reappears (the job's state has moved on) or by <see cref="SingleExecutionFilter"/>.
 /// </summary>
-public sealed class OrphanedJobRecovery(JobStorage storage, IBackgroundJobClient client, ILogger<OrphanedJobRecovery> logger) : BackgroundService
+public sealed class OrphanedJobRecovery(JobStorage storage, IBackgroundJobClient client, ILogger<OrphanedJobRecovery> logger) : PeriodicService(logger)
 {
     /// <summary>How often a running process looks for orphaned jobs (after its first look at start).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(30);
+    protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                RequeueOrphans();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Looking for jobs of stopped job servers failed; trying again in {Interval}", Interval);
-            }
+    protected override string Task => "Looking for jobs of stopped job servers";
 
-            try
-            {
-                await Task.Delay(Interval, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
+    protected override void RunOnce() => RequeueOrphans();
 
     /// <summary>Requeues the jobs in the processing state whose server is gone; returns their ids.</summary>
     public IReadOnlyList<string> RequeueOrphans()
