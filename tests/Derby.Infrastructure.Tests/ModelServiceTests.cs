@@ -440,11 +440,18 @@ public sealed class ModelServiceTests : IAsyncLifetime
             Assert.Equal(2, await ctx.Predictions.CountAsync());
         }
 
+        // A second, newer version is not made active: "derby" still scores with the first, and the command says so.
+        var newer = await Cli.RunAsync(db.DataDirectory, null, "train", "--model", "derby", "--trees", "60", "--seed", "6");
+        Ok(newer);
+        var newerVersion = JsonDocument.Parse(newer.StdOut).RootElement.GetProperty("version").GetString()!;
+        Assert.NotEqual(version, newerVersion);
         var score = await Cli.RunAsync(db.DataDirectory, null, "score", "--cohort", "external-validation", "--model", "derby");
         Ok(score);
+        Assert.Contains($"note: derby is the active version {version}; the newer trained version {newerVersion} is not active", score.StdErr);
         using (var summary = JsonDocument.Parse(score.StdOut))
         {
             Assert.Equal((48, 2), (summary.RootElement.GetProperty("scored").GetInt32(), summary.RootElement.GetProperty("unchanged").GetInt32()));
+            Assert.Equal(version, summary.RootElement.GetProperty("model_version").GetString());
         }
 
         var again = await Cli.RunAsync(db.DataDirectory, null, "score", "--cohort", "external-validation", "--model", version);

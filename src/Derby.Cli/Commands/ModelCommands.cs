@@ -55,6 +55,7 @@ internal static class ModelCommands
         var command = new Command("score", "Score a cohort's members with a frozen model version (unchanged inputs are not scored twice)") { cohort, model };
         command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
+            await NoteNewerVersionAsync(services, parse.GetValue(model)!, token);
             var summary = await services.GetRequiredService<ScoringService>().ScoreCohortAsync(parse.GetValue(model)!, parse.GetValue(cohort)!, "cli", new ErrorLines(), token);
             Json.Write(summary);
             return 0;
@@ -69,6 +70,7 @@ internal static class ModelCommands
         var command = new Command("evaluate", "The paper's Table 2 for a model version: AUC (95% CI), sensitivity, specificity, PPV, NPV per cohort") { model, json };
         command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
+            await NoteNewerVersionAsync(services, parse.GetValue(model)!, token);
             var evaluation = await services.GetRequiredService<ScoringService>().EvaluateAsync(AccessScope.System, parse.GetValue(model)!, token);
             if (parse.GetValue(json))
             {
@@ -103,6 +105,30 @@ internal static class ModelCommands
         command.Subcommands.Add(list);
         command.Subcommands.Add(activate);
         return command;
+    }
+
+    /// <summary>
+    /// A kind (derby, derby-plus) stands for its active version, which a newer training does not replace (only the first
+    /// version of a kind becomes active, ADR 18): says so on standard error when a newer trained version exists, so a
+    /// script that trains and then scores "derby" sees which version it used.
+    /// </summary>
+    private static async Task NoteNewerVersionAsync(IServiceProvider services, string model, CancellationToken token)
+    {
+        if (model is not ("derby" or "derby-plus"))
+        {
+            return;
+        }
+
+        var trained = (await services.GetRequiredService<ModelService>().ListAsync(AccessScope.System, token))
+            .Where(v => v.Kind == model && v.Status == ModelVersionStatus.Trained).ToList();
+        var active = trained.FirstOrDefault(v => v.IsActive);
+        var newest = trained.OrderByDescending(v => v.TrainedUtc).FirstOrDefault();
+        if (active is not null && newest is not null && newest.TrainedUtc > active.TrainedUtc)
+        {
+            await Console.Error.WriteLineAsync(
+                $"note: {model} is the active version {active.Version}; the newer trained version {newest.Version} is not active " +
+                $"(derby model activate --version {newest.Version}, or name it with --model)");
+        }
     }
 
     /// <summary>The evaluation in the layout of the paper's Table 2 (one row per cohort), with the signatures' AUCs after it.</summary>
