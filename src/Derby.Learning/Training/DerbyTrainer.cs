@@ -102,7 +102,8 @@ public static class DerbyTrainer
                 var total = loss;
                 if (auxiliary is not null)
                 {
-                    // The descriptors do not depend on the square's symmetries (discs about the centre): no need to turn them.
+                    // The descriptors are discs about the centre, which the square's symmetries keep (up to the one-pixel shift of an even
+                    // crop's centre pixel): the targets of the unturned pair serve.
                     var wanted = tensor(order.Skip(start).Take(count).SelectMany(i => targets![i]).ToArray(), [count, PairDescriptors.Count]).to(device);
                     var auxiliaryLoss = nn.functional.mse_loss(auxiliary.call(features), wanted);
                     total = loss + (auxiliaryLoss * options.AuxiliaryWeight);
