@@ -13,7 +13,7 @@ public abstract class PeriodicService(ILogger logger) : BackgroundService
     protected abstract TimeSpan Interval { get; }
 
     /// <summary>What a round does, for the warning when one fails ("looking for ...").</summary>
-    protected abstract string Task { get; }
+    protected abstract string Activity { get; }
 
     /// <summary>One round.</summary>
     protected abstract void RunOnce();
@@ -28,12 +28,12 @@ public abstract class PeriodicService(ILogger logger) : BackgroundService
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                logger.LogWarning(ex, "{Task} failed; trying again in {Interval}", Task, Interval);
+                logger.LogWarning(ex, "{Activity} failed; trying again in {Interval}", Activity, Interval);
             }
 
             try
             {
-                await System.Threading.Tasks.Task.Delay(Interval, stoppingToken);
+                await Task.Delay(Interval, stoppingToken);
             }
             catch (OperationCanceledException)
             {

@@ -195,7 +195,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             return;
         }
 
-        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var settings = SettingsOf(model.SettingsJson);
         var restarted = model.Status == NetworkModelStatus.Training;
         model.Status = NetworkModelStatus.Training;
         model.StartedUtc = clock.UtcNow;
@@ -322,7 +322,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             return;
         }
 
-        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var settings = SettingsOf(model.SettingsJson);
         var featurized = (await db.FeatureSets.Where(f => f.NetworkModelId == networkId).Select(f => f.PairSetId).ToListAsync(cancellationToken)).ToHashSet();
         var mapped = (await db.GradCamSets.Where(g => g.NetworkModelId == networkId).Select(g => g.PairSetId).ToListAsync(cancellationToken)).ToHashSet();
         var todo = (await db.PairSets.AsNoTracking().Where(p => p.PairCount > 0).OrderBy(p => p.CreatedUtc).Select(p => new { p.Id, p.Sha256 }).ToListAsync(cancellationToken))
@@ -401,7 +401,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             return;
         }
 
-        var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+        var settings = SettingsOf(model.SettingsJson);
         var sets = await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId)
             .Select(f => new { f.PairSetId, f.Sha256, f.PairCount, PatientId = f.PairSet!.Lesion!.PatientId }).ToListAsync(cancellationToken);
         if (sets.Count == 0)
@@ -544,8 +544,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     {
         await using var db = await dbFactory.CreateAsync(cancellationToken);
         var setId = await NewestPairSetAsync(db, scope, lesionId, cancellationToken);
-        var networkId = await NetworkIdAsync(db, version, cancellationToken);
-        if (setId is null || await ReadGradCamAsync(db, networkId, setId.Value, cancellationToken) is not { } maps)
+        var network = await db.NetworkModels.Where(n => n.Version == version).Select(n => new { n.Id, n.SettingsJson }).SingleOrDefaultAsync(cancellationToken)
+            ?? throw new NotFoundException($"No network version {version}");
+        if (setId is null || await ReadGradCamAsync(db, network.Id, setId.Value, cancellationToken) is not { } maps)
         {
             return null;
         }
@@ -553,8 +554,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         if (resampleTo is { } size)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(size, 1, nameof(resampleTo));
-            var settingsJson = await db.NetworkModels.Where(n => n.Id == networkId).Select(n => n.SettingsJson).SingleAsync(cancellationToken);
-            var field = (JsonSerializer.Deserialize<TrainingRequest>(settingsJson, Json) ?? new TrainingRequest()).Field;
+            var field = SettingsOf(network.SettingsJson).Field;
             if (size != maps.CropSize || (field > 0 && field != size))
             {
                 return new LesionGradCamView(version, lesionId, setId.Value, size, [.. maps.Pet.Select(m => ToStoredCrop(m, maps.CropSize, size, field))],
@@ -564,6 +564,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
         return new LesionGradCamView(version, lesionId, setId.Value, maps.CropSize, maps.Pet, maps.Ct);
     }
+
+    /// <summary>A network's training settings as stored with it.</summary>
+    private static TrainingRequest SettingsOf(string settingsJson) => JsonSerializer.Deserialize<TrainingRequest>(settingsJson, Json) ?? new TrainingRequest();
 
     private static async Task<Guid> NetworkIdAsync(IDerbyDbContext db, string version, CancellationToken cancellationToken) =>
         await db.NetworkModels.Where(n => n.Version == version).Select(n => (Guid?)n.Id).SingleOrDefaultAsync(cancellationToken)
@@ -975,7 +978,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         try
         {
             await File.WriteAllBytesAsync(path, bytes, cancellationToken);
-            var settings = JsonSerializer.Deserialize<TrainingRequest>(model.SettingsJson, Json) ?? new TrainingRequest();
+            var settings = SettingsOf(model.SettingsJson);
             return DerbyPairNet.Load(path, settings.Seed);
         }
         finally
@@ -1003,7 +1006,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         }
 
         var history = n.HistoryJson is null ? new NetworkHistory([], null, null) : JsonSerializer.Deserialize<NetworkHistory>(n.HistoryJson, Json) ?? new NetworkHistory([], null, null);
-        return new NetworkModelView(n.Id, n.Version, n.Cohort?.Code ?? string.Empty, n.Status, JsonSerializer.Deserialize<TrainingRequest>(n.SettingsJson, Json) ?? new TrainingRequest(),
+        return new NetworkModelView(n.Id, n.Version, n.Cohort?.Code ?? string.Empty, n.Status, SettingsOf(n.SettingsJson),
             n.CurrentEpoch, n.TotalEpochs, history, n.BestEpoch, n.ValidationAuc, n.CheckpointSha256, n.TrainingPatients, n.ValidationPatients, n.TrainingPairs,
             n.ValidationPairs, n.Error, n.RequestedBy, n.RequestedUtc, n.StartedUtc, n.FinishedUtc, features, pairSets, mixtureView);
     }

@@ -10,8 +10,14 @@ namespace Derby.Application.Uploads;
 /// </summary>
 public static class UploadStaging
 {
+    /// <summary>The staging root's folder under the data folder (uploads and STOW-RS requests stage there).</summary>
+    public const string RootFolder = "staging";
+
     /// <summary>Prefix of every upload's folder under the staging root.</summary>
     public const string FolderPrefix = "upload-";
+
+    /// <summary>Prefix of every STOW-RS request's folder under the staging root.</summary>
+    public const string StowFolderPrefix = "stow-";
 
     /// <summary>Stages <paramref name="parts"/> under <paramref name="stagingRoot"/>.</summary>
     /// <param name="parts">The files as the browser sent them; a part whose name ends in ".zip" is expanded.</param>

@@ -1,4 +1,5 @@
 using Derby.Application.Common;
+using Derby.Application.Uploads;
 using Microsoft.Extensions.Logging;
 
 namespace Derby.Infrastructure.Files;
@@ -16,7 +17,7 @@ public sealed class StaleUploadSweeper(DerbyOptionsAccessor options, IClock cloc
 {
     protected override TimeSpan Interval => TimeSpan.FromHours(1);
 
-    protected override string Task => "Sweeping left-behind upload folders";
+    protected override string Activity => "Sweeping left-behind upload folders";
 
     protected override void RunOnce() => Sweep();
 
@@ -26,8 +27,9 @@ public sealed class StaleUploadSweeper(DerbyOptionsAccessor options, IClock cloc
         var data = options.Value.DataPath;
         var cutoff = clock.UtcNow - TimeSpan.FromHours(options.Value.StaleUploadHours);
         var removed = new List<string>();
-        var candidates = Folders(Path.Combine(data, "staging"), Derby.Application.Uploads.UploadStaging.FolderPrefix + "*")
-            .Concat(Folders(Path.Combine(data, "staging"), "stow-*"))
+        var staging = Path.Combine(data, UploadStaging.RootFolder);
+        var candidates = Folders(staging, UploadStaging.FolderPrefix + "*")
+            .Concat(Folders(staging, UploadStaging.StowFolderPrefix + "*"))
             .Concat(Folders(Path.Combine(data, DicomStore.ScratchFolder), "*"));
         foreach (var folder in candidates)
         {

@@ -24,7 +24,7 @@ public sealed class OrphanedJobRecovery(JobStorage storage, IBackgroundJobClient
     /// <summary>How often a running process looks for orphaned jobs (after its first look at start).</summary>
     protected override TimeSpan Interval => TimeSpan.FromSeconds(30);
 
-    protected override string Task => "Looking for jobs of stopped job servers";
+    protected override string Activity => "Looking for jobs of stopped job servers";
 
     protected override void RunOnce() => RequeueOrphans();
 

@@ -138,7 +138,7 @@ public static class ApiEndpoints
             Derby.Application.Uploads.StagedUpload staged;
             try
             {
-                staged = await Derby.Application.Uploads.UploadStaging.StageAsync(parts, Path.Combine(options.Value.DataPath, "staging"),
+                staged = await Derby.Application.Uploads.UploadStaging.StageAsync(parts, Path.Combine(options.Value.DataPath, Derby.Application.Uploads.UploadStaging.RootFolder),
                     Derby.Application.Uploads.UploadLimits.Default, null, ct);
             }
             catch (Derby.Application.Uploads.UploadRejectedException ex)

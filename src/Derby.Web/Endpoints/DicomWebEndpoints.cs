@@ -60,7 +60,7 @@ public static class DicomWebEndpoints
             string folder;
             try
             {
-                folder = await ReceiveAsync(http.Request.Body, boundary, Path.Combine(options.Value.DataPath, "staging"), UploadLimits.Default, ct);
+                folder = await ReceiveAsync(http.Request.Body, boundary, Path.Combine(options.Value.DataPath, UploadStaging.RootFolder), UploadLimits.Default, ct);
             }
             catch (ValidationFailedException ex)
             {
@@ -221,7 +221,7 @@ public static class DicomWebEndpoints
     /// <summary>Writes each part to its own file in a new private folder under <paramref name="stagingRoot"/>, within the upload limits.</summary>
     private static async Task<string> ReceiveAsync(Stream body, string boundary, string stagingRoot, UploadLimits limits, CancellationToken ct)
     {
-        var folder = Path.Combine(Path.GetFullPath(stagingRoot), "stow-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
+        var folder = Path.Combine(Path.GetFullPath(stagingRoot), UploadStaging.StowFolderPrefix + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16)));
         Directory.CreateDirectory(folder);
         try
         {
