@@ -12,14 +12,16 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
     {
         ArgumentNullException.ThrowIfNull(dataset);
         using var writer = new gdcm.Writer();
-        var file = writer.GetFile();
-        var target = file.GetDataSet();
+        using var file = writer.GetFile();
+        using var target = file.GetDataSet();
         foreach (var element in dataset.Elements)
         {
-            target.Insert(ToGdcm(element));
+            Insert(target, element);
         }
 
-        file.GetHeader().SetDataSetTransferSyntax(new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian));
+        using var header = file.GetHeader();
+        using var syntax = new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian);
+        header.SetDataSetTransferSyntax(syntax);
         Save(writer, path);
     }
 
@@ -33,8 +35,9 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
             throw new DicomReadException(pixelSource, "not a readable DICOM file (no DICOM header, truncated, or malformed)");
         }
 
-        var sourceFile = source.GetFile();
-        var ts = sourceFile.GetHeader().GetDataSetTransferSyntax();
+        using var sourceFile = source.GetFile();
+        using var sourceHeader = sourceFile.GetHeader();
+        using var ts = sourceHeader.GetDataSetTransferSyntax();
         var tsUid = ts.GetString()?.TrimEnd('\0', ' ');
         // The rewritten attributes are little-endian values: a big-endian source's pixels would need the same care.
         if (tsUid == DicomUid.ExplicitVRBigEndian)
@@ -43,31 +46,33 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
         }
 
         using var writer = new gdcm.Writer();
-        var file = writer.GetFile();
-        var target = file.GetDataSet();
+        using var file = writer.GetFile();
+        using var target = file.GetDataSet();
         foreach (var element in dataset.Elements.Where(e => e.Tag != DicomTags.PixelData))
         {
-            target.Insert(ToGdcm(element));
+            Insert(target, element);
         }
 
-        var pixelTag = new gdcm.Tag(0x7FE0, 0x0010);
-        var sourceSet = sourceFile.GetDataSet();
+        using var pixelTag = new gdcm.Tag(0x7FE0, 0x0010);
+        using var sourceSet = sourceFile.GetDataSet();
         if (sourceSet.FindDataElement(pixelTag))
         {
-            var pixels = new gdcm.DataElement(sourceSet.GetDataElement(pixelTag));
+            using var sourcePixels = sourceSet.GetDataElement(pixelTag);
+            using var pixels = new gdcm.DataElement(sourcePixels);
             if (!ts.IsEncapsulated())
             {
                 // Native pixels from an implicit-VR file need the VR the explicit file will state.
                 var bits = dataset.GetUnsignedShort(DicomTags.BitsAllocated) ?? 16;
-                pixels.SetVR(new gdcm.VR(bits > 8 ? gdcm.VR.VRType.OW : gdcm.VR.VRType.OB));
+                using var vr = new gdcm.VR(bits > 8 ? gdcm.VR.VRType.OW : gdcm.VR.VRType.OB);
+                pixels.SetVR(vr);
             }
 
             target.Insert(pixels);
         }
 
-        file.GetHeader().SetDataSetTransferSyntax(ts.IsEncapsulated()
-            ? ts
-            : new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian));
+        using var header = file.GetHeader();
+        using var explicitLittle = new gdcm.TransferSyntax(gdcm.TransferSyntax.TSType.ExplicitVRLittleEndian);
+        header.SetDataSetTransferSyntax(ts.IsEncapsulated() ? ts : explicitLittle);
         Save(writer, path);
     }
 
@@ -86,10 +91,20 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
         File.Move(temp, path, overwrite: true);
     }
 
-    private static gdcm.DataElement ToGdcm(DicomElement element)
+    /// <summary>
+    /// Adds the element to a GDCM data set. Every wrapper the binding hands out is disposed here, on this thread: GDCM
+    /// shares values, sequences and items through reference counts that are not atomic, and a wrapper left to the
+    /// finalizer would change them on the finalizer thread while another thread writes (ParallelWritingTests).
+    /// </summary>
+    private static void Insert(gdcm.DataSet target, DicomElement element)
     {
-        var de = new gdcm.DataElement(new gdcm.Tag(element.Tag.Group, element.Tag.Element));
-        de.SetVR(new gdcm.VR(VrType(element.VR)));
+        using var tag = new gdcm.Tag(element.Tag.Group, element.Tag.Element);
+        using var de = new gdcm.DataElement(tag);
+        using (var vr = new gdcm.VR(VrType(element.VR)))
+        {
+            de.SetVR(vr);
+        }
+
         switch (element)
         {
             case DicomText text:
@@ -101,34 +116,44 @@ public sealed class GdcmDicomFileWriter : IDicomFileWriter, IDicomFileRewriter
                     bytes[^1] = element.VR == DicomVR.UI ? (byte)0 : (byte)' ';
                 }
 
-                de.SetByteValue(bytes, new gdcm.VL((uint)bytes.Length));
+                SetBytes(de, bytes);
                 break;
             case DicomBinary binary:
-                var value = binary.Value.Length % 2 == 0 ? binary.Value : [.. binary.Value, 0];
-                de.SetByteValue(value, new gdcm.VL((uint)value.Length));
+                SetBytes(de, binary.Value.Length % 2 == 0 ? binary.Value : [.. binary.Value, 0]);
                 break;
             case DicomSequence sequence:
-                var items = gdcm.SequenceOfItems.New();
-                foreach (var itemSet in sequence.Items)
+                using (var items = gdcm.SequenceOfItems.New())
                 {
-                    var item = new gdcm.Item();
-                    item.SetVLToUndefined();
-                    var nested = item.GetNestedDataSet();
-                    foreach (var child in itemSet.Elements)
+                    foreach (var itemSet in sequence.Items)
                     {
-                        nested.Insert(ToGdcm(child));
+                        using var item = new gdcm.Item();
+                        item.SetVLToUndefined();
+                        using (var nested = item.GetNestedDataSet())
+                        {
+                            foreach (var child in itemSet.Elements)
+                            {
+                                Insert(nested, child);
+                            }
+                        }
+
+                        items.AddItem(item);
                     }
 
-                    item.SetNestedDataSet(nested);
-                    items.AddItem(item);
+                    using var value = items.__ref__();
+                    de.SetValue(value);
                 }
 
-                de.SetValue(items.__ref__());
                 de.SetVLToUndefined();
                 break;
         }
 
-        return de;
+        target.Insert(de);
+    }
+
+    private static void SetBytes(gdcm.DataElement de, byte[] bytes)
+    {
+        using var length = new gdcm.VL((uint)bytes.Length);
+        de.SetByteValue(bytes, length);
     }
 
     private static gdcm.VR.VRType VrType(DicomVR vr) => vr switch
