@@ -76,8 +76,8 @@ public sealed class NetworkCliTests : IDisposable
         // saved: the version stays "training" without a checkpoint, and the same request run again trains that version
         // from the start, once.
         // The network sees the centred 48 pixels of the stored 64-pixel crops, resampled to 32, and learns the pairs' lesion
-        // descriptors beside the response.
-        string[] trainArgs = ["network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--field", "48", "--auxiliary", "1", "--device", "cpu"];
+        // descriptors beside the response, each pair taken against the lesion's surroundings.
+        string[] trainArgs = ["network", "train", "--cohort", "training", "--epochs", "1", "--crop", "32", "--field", "48", "--auxiliary", "1", "--against-surroundings", "--device", "cpu"];
         foreach (var point in new[] { "network.epoch:1", "network.commit" })
         {
             var killed = await Cli.RunLearningAsync(data, point, trainArgs);
@@ -96,6 +96,7 @@ public sealed class NetworkCliTests : IDisposable
         var settings = JsonDocument.Parse((await TextsAsync("SELECT SettingsJson FROM NetworkModels")).Single()).RootElement;
         Assert.Equal(48, settings.GetProperty("field").GetInt32());
         Assert.Equal(1.0, settings.GetProperty("auxiliary").GetDouble());
+        Assert.True(settings.GetProperty("againstSurroundings").GetBoolean());
         using var model = JsonDocument.Parse(train.StdOut);
         Assert.Equal("trained", model.RootElement.GetProperty("status").GetString());
         var version = model.RootElement.GetProperty("version").GetString()!;

@@ -210,7 +210,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         try
         {
             var labelled = await LabelledPatientsAsync(db, model.CohortId, cancellationToken);
-            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings.CropSize, settings.Field, cancellationToken);
+            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings, cancellationToken);
             var (trainIds, validIds) = SplitByPatient(labelled.Where(l => data.ContainsKey(l.Key)).ToDictionary(), settings.ValidationFraction, settings.Seed);
             var train = trainIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
             var valid = validIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
@@ -343,7 +343,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var n = 0;
         foreach (var set in todo)
         {
-            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, settings.CropSize, settings.Field)).ToList();
+            var pairs = ToInputs(await ReadPairSetAsync(set.Sha256, cancellationToken), settings).ToList();
             var what = new List<string>(2);
             if (!featurized.Contains(set.Id))
             {
@@ -680,6 +680,13 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     }
 
     /// <summary>
+    /// The network's inputs of a stored pair set under a network's settings: against the lesion's surroundings when the
+    /// settings ask (<see cref="SurroundingsReference"/>, with the set's own windows), then cut to the field and resized.
+    /// </summary>
+    internal static IEnumerable<PairInput> ToInputs(Derby.Imaging.Pairs.PairSet set, TrainingRequest settings) =>
+        set.Pairs.Select(p => ToInput(settings.AgainstSurroundings ? SurroundingsReference.Apply(p, set.Settings) : p, settings.CropSize, settings.Field));
+
+    /// <summary>
     /// The network's input of a stored pair: the centred <paramref name="field"/>² window of its crops (0 = the whole crop)
     /// resampled (bilinear) to the network's crop size.
     /// </summary>
@@ -929,7 +936,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         return rows.ToDictionary(r => r.PatientId, r => r.BestResponse is RecistResponse.CompleteResponse or RecistResponse.PartialResponse ? 1 : 0);
     }
 
-    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, int cropSize, int field, CancellationToken cancellationToken)
+    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, TrainingRequest settings, CancellationToken cancellationToken)
     {
         var ids = patients.ToList();
         var sets = await db.PairSets.AsNoTracking().Where(s => ids.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
@@ -937,7 +944,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var result = new Dictionary<Guid, List<PairInput>>();
         foreach (var set in sets)
         {
-            var pairs = (await ReadPairSetAsync(set.Sha256, cancellationToken)).Pairs.Select(p => ToInput(p, cropSize, field));
+            var pairs = ToInputs(await ReadPairSetAsync(set.Sha256, cancellationToken), settings);
             if (!result.TryGetValue(set.PatientId, out var list))
             {
                 result[set.PatientId] = list = [];

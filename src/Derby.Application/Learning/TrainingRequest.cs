@@ -23,6 +23,11 @@ namespace Derby.Application.Learning;
 /// descriptors (PET and CT means of the lesion's disc, its inner half and rim, PET spread, area), computed from the pair
 /// itself, so the feature the mixture sees describes the lesion, not only the labels of 80-odd patients (ADR 16). 0..100.
 /// </param>
+/// <param name="AgainstSurroundings">
+/// The network sees each pair against the lesion's surroundings (<see cref="Derby.Imaging.Pairs.SurroundingsReference"/>:
+/// PET as the ratio to, CT as the difference from, the median of a ring around the lesion, in a liver window) instead of
+/// the stored absolute SUV and HU, so that a site's calibration and a patient's liver do not shift its features (ADR 16).
+/// </param>
 public sealed record TrainingRequest(
     int Epochs = 30,
     int BatchSize = 0,
@@ -34,4 +39,5 @@ public sealed record TrainingRequest(
     double ValidationFraction = 0.2,
     bool Augment = true,
     int Field = 0,
-    double Auxiliary = 0);
+    double Auxiliary = 0,
+    bool AgainstSurroundings = false);

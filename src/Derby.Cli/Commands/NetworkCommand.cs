@@ -37,18 +37,23 @@ internal static class NetworkCommand
             Description = "Weight of the self-supervised lesion-descriptor target learnt beside the response (0: off)",
             DefaultValueFactory = _ => 0,
         };
+        var surroundings = new Option<bool>("--against-surroundings")
+        {
+            Description = "Show the network each pair against the lesion's surroundings (PET ratio, CT difference to the ring around it) instead of absolute SUV and HU",
+        };
         var seed = new Option<long>("--seed") { Description = "Seed of weights, shuffling and validation split", DefaultValueFactory = _ => 42 };
         var device = new Option<string>("--device") { Description = "cpu, cuda or auto", DefaultValueFactory = _ => "auto" };
         var batch = new Option<int>("--batch") { Description = "Pairs per step (0: the default, 32)", DefaultValueFactory = _ => 0 };
         var patience = new Option<int>("--patience") { Description = "Epochs without a better validation loss before stopping", DefaultValueFactory = _ => 5 };
         var noAugment = new Option<bool>("--no-augment") { Description = "Train on the pairs as they are, without turning or mirroring them" };
-        var command = new Command("train", "Train a network on a training cohort's accepted lesions (foreground)") { cohort, epochs, crop, field, auxiliary, seed, device, batch, patience, noAugment };
+        var command = new Command("train", "Train a network on a training cohort's accepted lesions (foreground)") { cohort, epochs, crop, field, auxiliary, surroundings, seed, device, batch, patience, noAugment };
         command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
             var networks = services.GetRequiredService<NetworkService>();
             var request = new TrainingRequest(Epochs: parse.GetValue(epochs), BatchSize: parse.GetValue(batch), Seed: parse.GetValue(seed),
                 CropSize: parse.GetValue(crop), Device: parse.GetValue(device)!, Patience: parse.GetValue(patience),
-                Augment: !parse.GetValue(noAugment), Field: parse.GetValue(field), Auxiliary: parse.GetValue(auxiliary));
+                Augment: !parse.GetValue(noAugment), Field: parse.GetValue(field), Auxiliary: parse.GetValue(auxiliary),
+                AgainstSurroundings: parse.GetValue(surroundings));
             var model = await networks.RequestTrainingAsync(AccessScope.System, parse.GetValue(cohort)!, request, token);
             await Console.Error.WriteLineAsync($"training {model.Version} on cohort {model.CohortCode}");
             await networks.RunTrainingAsync(model.Id, new ErrorLines(), token);

@@ -10,10 +10,14 @@ internal readonly struct IntensityWindow
 {
     private readonly float min;
     private readonly float scale;
+    private readonly double low;
+    private readonly double width;
 
     public IntensityWindow(double min, double max)
     {
         this.min = (float)min;
+        low = min;
+        width = max - min;
         scale = (float)(1 / (max - min));
         // So that max itself (and all above it) reaches 1 after rounding.
         if (((float)max - this.min) * scale < 1f)
@@ -24,4 +28,7 @@ internal readonly struct IntensityWindow
 
     /// <summary>0 at or below the window (and for NaN: MaxNumber prefers the number), 1 at or above it, linear between.</summary>
     public float Normalize(float value) => float.MinNumber(float.MaxNumber((value - min) * scale, 0f), 1f);
+
+    /// <summary>The value a normalised one stands for (inside the window; clipped values come back as its ends).</summary>
+    public double Denormalize(float normalized) => low + (normalized * width);
 }

@@ -123,6 +123,45 @@ public sealed class NetworkFieldTests
         Assert.Equal(0f, laid[(5 * Stored) + 5]);
     }
 
+    [Fact]
+    public void ToInputs_AgainstTheSurroundings_UseTheSetsOwnWindows_ThenTheField()
+    {
+        // A pair set stored with a narrow SUV window (0-10) and a shifted HU window (-100..400): a lesion of radius 5 at
+        // SUV 6 and 30 HU in a liver at SUV 2 and 70 HU. Against its surroundings: PET ratio 3 (0.3 of the ratio window),
+        // CT -40 HU (0.5 - 40 / 200), and the network's 32-pixel field is the centre of that.
+        var settings = new PairSettings { SuvMin = 0, SuvMax = 10, HuMin = -100, HuMax = 400 };
+        bool Lesion(int x, int y) => ((x - 32) * (x - 32)) + ((y - 32) * (y - 32)) <= 25;
+        var pet = new float[Stored * Stored];
+        var ct = new float[3 * Stored * Stored];
+        var area = 0;
+        for (var y = 0; y < Stored; y++)
+        {
+            for (var x = 0; x < Stored; x++)
+            {
+                area += Lesion(x, y) ? 1 : 0;
+                pet[(y * Stored) + x] = settings.NormalizeSuv(Lesion(x, y) ? 6 : 2);
+                for (var c = 0; c < 3; c++)
+                {
+                    ct[(c * Stored * Stored) + (y * Stored) + x] = settings.NormalizeHu(Lesion(x, y) ? 30 : 70);
+                }
+            }
+        }
+
+        var grid = new PairGridSummary(128, 128, 60, [4, 4], 3, [1, 0, 0, 0, 1, 0], [0, 0, 0], null);
+        var set = new PairSet(settings, grid, grid, new Derby.Imaging.Segmentation.VoxelBox(0, 0, 0, 1, 1, 1),
+            [new PetCtPair(10, [9, 10, 11], area, 0, 0, Stored, pet, ct)]);
+
+        var absolute = Assert.Single(NetworkService.ToInputs(set, new TrainingRequest(CropSize: 32, Field: 32)));
+        var relative = Assert.Single(NetworkService.ToInputs(set, new TrainingRequest(CropSize: 32, Field: 32, AgainstSurroundings: true)));
+
+        Assert.Equal(0.6f, absolute.Pet[(16 * 32) + 16], 5);
+        Assert.Equal(0.3f, relative.Pet[(16 * 32) + 16], 5);
+        Assert.Equal(0.1f, relative.Pet[0], 5);
+        Assert.Equal(0.3f, relative.Ct[(32 * 32) + (16 * 32) + 16], 5);
+        Assert.Equal(0.5f, relative.Ct[32 * 32], 5);
+        Assert.Equal(area, relative.RoiArea);
+    }
+
     private static float Value(int x, int y, int channel) => (channel * 10000) + (y * Stored) + x;
 
     private static PetCtPair Indexed()
