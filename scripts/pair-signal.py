@@ -127,13 +127,18 @@ def chain(pairs, columns, which):
         for cohort in ("internal-validation", "external-validation", "negative-validation"):  # histology overlaps training
             rows = [p for p in pairs if p[1] == cohort]
             votes = forest.predict_proba(features(rows))[:, 1]
-            patients = {}
-            for p, v in zip(rows, votes):
-                e = patients.setdefault(p[0], [p[2], 0.0, 0.0])
-                e[1] += p[3] * v
-                e[2] += p[3]
-            cells.append(f"{cohort} {roc_auc_score([e[0] for e in patients.values()], [e[1] / e[2] for e in patients.values()]):.2f}")
+            cells.append(f"{cohort} {vote_auc(rows, votes):.2f}")
         print(f"   {name}: " + ", ".join(cells))
+
+
+def vote_auc(rows, votes):
+    """Patient AUC of the pair votes averaged with ROI-area weights (the TRS); rows are (patient, cohort, responder, area, ...)."""
+    patients = {}
+    for p, v in zip(rows, votes):
+        e = patients.setdefault(p[0], [p[2], 0.0, 0.0])
+        e[1] += p[3] * v
+        e[2] += p[3]
+    return roc_auc_score([e[0] for e in patients.values()], [e[1] / e[2] for e in patients.values()])
 
 
 def network_features(data):
@@ -162,12 +167,7 @@ def network_features(data):
         for cohort in COHORTS:
             rows = [p for p in pairs if p[1] == cohort]
             votes = probe.predict_proba((x(rows) - mu) / sd)[:, 1]
-            patients = {}
-            for p, v in zip(rows, votes):
-                e = patients.setdefault(p[0], [p[2], 0.0, 0.0])
-                e[1] += p[3] * v
-                e[2] += p[3]
-            cells.append(f"{cohort} {roc_auc_score([e[0] for e in patients.values()], [e[1] / e[2] for e in patients.values()]):.2f}")
+            cells.append(f"{cohort} {vote_auc(rows, votes):.2f}")
         print(f"   {version}: " + ", ".join(cells) + " (training: apparent)")
 
 
