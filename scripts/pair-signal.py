@@ -14,7 +14,8 @@ sets, and prints per cohort
 3. for every pair network with extracted features, what those 1024-d features carry: a logistic regression (L2, C 0.1,
    features z-scored on the training cohort's pairs) trained on the training cohort's pairs, its pair probabilities
    averaged with ROI-area weights per patient, AUC per cohort. Where the descriptors of part 1 reach 0.7 and this stays
-   near 0.5, the network has not learnt the lesion phenotype that its pairs show.
+   near 0.5, the network has not learnt the lesion phenotype that its pairs show. Under each network, how soft the F_img
+   of each of its mixtures is (the mean largest responsibility over the pairs; 1 means one-hot, ADR 16).
 
 No labels or ground truth enter the descriptors; they are computed from the pairs alone. Needs python3-numpy and
 python3-sklearn (Debian). Usage: scripts/pair-signal.py DATA_FOLDER
@@ -169,6 +170,11 @@ def network_features(data):
             votes = probe.predict_proba((x(rows) - mu) / sd)[:, 1]
             cells.append(f"{cohort} {vote_auc(rows, votes):.2f}")
         print(f"   {version}: " + ", ".join(cells) + " (training: apparent)")
+        for k, dimensions, mixture in db.execute(
+                "SELECT K, Dimensions, Id FROM MixtureModels WHERE NetworkModelId = ? ORDER BY CreatedUtc", (network,)).fetchall():
+            largest = [max(json.loads(r)) for (r,) in db.execute("SELECT ResponsibilitiesJson FROM PairImageFeatures WHERE MixtureModelId = ?", (mixture,))]
+            on = f"{dimensions} principal components" if dimensions else "the features"
+            print(f"      its mixture on {on} (K {k}): mean largest responsibility {np.mean(largest):.4f} over {len(largest)} pairs (1: one-hot F_img)")
 
 
 if __name__ == "__main__":

@@ -334,7 +334,7 @@ public class DashboardBenchmarks
 
         public string EnqueueExtraction(Guid networkModelId) => throw new NotSupportedException();
 
-        public string EnqueueMixture(Guid networkModelId, int kMax) => throw new NotSupportedException();
+        public string EnqueueMixture(Guid networkModelId, int kMax, int dimensions) => throw new NotSupportedException();
 
         public string EnqueueModelTraining(int modelVersionId) => modelVersionId.ToString(System.Globalization.CultureInfo.InvariantCulture);
 

@@ -52,7 +52,7 @@ internal sealed class ForegroundJobs : IBackgroundJobs
 
     public string EnqueueExtraction(Guid networkModelId) => "foreground:" + networkModelId;
 
-    public string EnqueueMixture(Guid networkModelId, int kMax) => "foreground:" + networkModelId;
+    public string EnqueueMixture(Guid networkModelId, int kMax, int dimensions) => "foreground:" + networkModelId;
 
     public string EnqueueModelTraining(int modelVersionId) => "foreground:" + modelVersionId;
 

@@ -18,6 +18,9 @@ public sealed class MixtureModel
     /// <summary>Components chosen.</summary>
     public int K { get; set; }
 
+    /// <summary>Principal components of the standardised features the mixture was fitted on; 0: the features themselves.</summary>
+    public int Dimensions { get; set; }
+
     /// <summary>"Diagonal" or "Full".</summary>
     public required string CovarianceType { get; set; }
 

@@ -149,6 +149,24 @@ public sealed class NetworkCliTests : IDisposable
         Assert.Equal(1, await CountAsync("SELECT count(*) FROM MixtureModels"));
         Assert.Equal(pairs, await CountAsync("SELECT count(*) FROM PairImageFeatures"));
 
+        // The default mixture is on 8 principal components; one on the features themselves (0 components) is a second
+        // mixture of the network (its newest), with its own F_img for every pair; the first is left as it was; a rerun on
+        // as many components adds nothing; too many components are refused.
+        Assert.Equal(8, await CountAsync("SELECT Dimensions FROM MixtureModels"));
+        var firstMixture = await TextsAsync("SELECT Id || ' ' || ParametersSha256 FROM MixtureModels");
+        Ok(await Cli.RunLearningAsync(data, null, "network", "gmm", "--version", version, "--k-max", "3", "--dimensions", "0"));
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM MixtureModels"));
+        Assert.Equal(1, await CountAsync("SELECT count(*) FROM MixtureModels WHERE Dimensions = 0"));
+        Assert.Equal(firstMixture, await TextsAsync("SELECT Id || ' ' || ParametersSha256 FROM MixtureModels WHERE Dimensions = 8"));
+        Assert.Equal(pairs, await CountAsync("SELECT count(*) FROM PairImageFeatures f JOIN MixtureModels m ON m.Id = f.MixtureModelId WHERE m.Dimensions = 0"));
+        Assert.Equal(2 * pairs, await CountAsync("SELECT count(*) FROM PairImageFeatures"));
+        Ok(await Cli.RunLearningAsync(data, null, "network", "gmm", "--version", version, "--k-max", "3", "--dimensions", "0"));
+        Assert.Equal(2 * pairs, await CountAsync("SELECT count(*) FROM PairImageFeatures"));
+        var tooMany = await Cli.RunLearningAsync(data, null, "network", "gmm", "--version", version, "--dimensions", "65");
+        Assert.NotEqual(0, tooMany.ExitCode);
+        Assert.Contains("0 (none) to 64", tooMany.StdErr);
+        Assert.Equal(2, await CountAsync("SELECT count(*) FROM MixtureModels"));
+
         var list = await Cli.RunLearningAsync(data, null, "network", "list");
         Ok(list);
         Assert.Contains(version, list.StdOut);

@@ -77,7 +77,7 @@ public sealed class RecordingJobs : IBackgroundJobs
 
     public List<Guid> Extractions { get; } = [];
 
-    public List<(Guid Network, int KMax)> Mixtures { get; } = [];
+    public List<(Guid Network, int KMax, int Dimensions)> Mixtures { get; } = [];
 
     public string EnqueueImport(Guid importRunId)
     {
@@ -109,9 +109,9 @@ public sealed class RecordingJobs : IBackgroundJobs
         return networkModelId.ToString();
     }
 
-    public string EnqueueMixture(Guid networkModelId, int kMax)
+    public string EnqueueMixture(Guid networkModelId, int kMax, int dimensions)
     {
-        Mixtures.Add((networkModelId, kMax));
+        Mixtures.Add((networkModelId, kMax, dimensions));
         return networkModelId.ToString();
     }
 

@@ -658,6 +658,9 @@ namespace Derby.Migrations.SqlServer.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("datetime2");
 
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("int");
+
                     b.Property<int>("K")
                         .HasColumnType("int");
 

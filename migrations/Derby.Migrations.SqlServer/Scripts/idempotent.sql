@@ -1506,3 +1506,24 @@ END;
 COMMIT;
 GO
 
+BEGIN TRANSACTION;
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128161229_MixtureDimensions'
+)
+BEGIN
+    ALTER TABLE [MixtureModels] ADD [Dimensions] int NOT NULL DEFAULT 0;
+END;
+
+IF NOT EXISTS (
+    SELECT * FROM [__EFMigrationsHistory]
+    WHERE [MigrationId] = N'20261128161229_MixtureDimensions'
+)
+BEGIN
+    INSERT INTO [__EFMigrationsHistory] ([MigrationId], [ProductVersion])
+    VALUES (N'20261128161229_MixtureDimensions', N'10.0.15');
+END;
+
+COMMIT;
+GO
+

@@ -640,6 +640,9 @@ namespace Derby.Migrations.Sqlite.Migrations
                     b.Property<DateTime>("CreatedUtc")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Dimensions")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("K")
                         .HasColumnType("INTEGER");
 

@@ -18,8 +18,8 @@ public interface IBackgroundJobs
     /// <summary>Queues the feature extraction of a trained network (queue "gpu").</summary>
     string EnqueueExtraction(Guid networkModelId);
 
-    /// <summary>Queues the Gaussian-mixture fit on a network's features (queue "default").</summary>
-    string EnqueueMixture(Guid networkModelId, int kMax);
+    /// <summary>Queues the Gaussian-mixture fit on a network's features, or on their leading principal components (queue "default").</summary>
+    string EnqueueMixture(Guid networkModelId, int kMax, int dimensions);
 
     /// <summary>Queues the training of a DERBY / DERBY+ model version (queue "default").</summary>
     string EnqueueModelTraining(int modelVersionId);

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Derby.Application.Access;
 using Derby.Application.Common;
 using Derby.Domain;
@@ -167,17 +168,32 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         return jobs.EnqueueExtraction(networkId);
     }
 
-    /// <summary>Queues the mixture fit of a trained network.</summary>
-    /// <exception cref="ValidationFailedException">The network is not trained, or <paramref name="kMax"/> is out of 1..32.</exception>
-    public async Task<string> RequestMixtureAsync(AccessScope scope, Guid networkId, int kMax = 8, CancellationToken cancellationToken = default)
+    /// <summary>Most principal components a mixture may be fitted on.</summary>
+    public const int MaxMixtureDimensions = 64;
+
+    /// <summary>Principal components the mixture is fitted on unless the request says otherwise (ADR 16).</summary>
+    public const int DefaultMixtureDimensions = 8;
+
+    /// <summary>
+    /// Queues the mixture fit of a trained network: on the leading principal components of its features
+    /// (<paramref name="dimensions"/> 1..<see cref="MaxMixtureDimensions"/>, <see cref="DefaultMixtureDimensions"/> by
+    /// default), or on the 1024-d features themselves (0).
+    /// </summary>
+    /// <exception cref="ValidationFailedException">The network is not trained, <paramref name="kMax"/> is out of 1..32, or <paramref name="dimensions"/> out of 0..64.</exception>
+    public async Task<string> RequestMixtureAsync(AccessScope scope, Guid networkId, int kMax = 8, int dimensions = DefaultMixtureDimensions, CancellationToken cancellationToken = default)
     {
         if (kMax is < 1 or > 32)
         {
             throw new ValidationFailedException([new("kMax", "K max is between 1 and 32")]);
         }
 
+        if (dimensions is < 0 or > MaxMixtureDimensions)
+        {
+            throw new ValidationFailedException([new("dimensions", $"Principal components before the mixture: 0 (none) to {MaxMixtureDimensions}")]);
+        }
+
         await RequireTrainedAsync(scope, networkId, cancellationToken);
-        return jobs.EnqueueMixture(networkId, kMax);
+        return jobs.EnqueueMixture(networkId, kMax, dimensions);
     }
 
     /// <summary>
@@ -388,12 +404,17 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// <summary>
     /// The mixture job: a diagonal-covariance Gaussian mixture on the training cohort's pair features, K chosen by BIC over
     /// 1..<paramref name="kMax"/> (seeded with the network's seed), then F_img (the responsibilities) of every pair that has
-    /// features, written with the mixture in one transaction. With a mixture already fitted, only pairs without F_img get
-    /// theirs (from the stored parameters): a rerun adds nothing.
+    /// features, written with the mixture in one transaction. With <paramref name="dimensions"/> above 0 the mixture is
+    /// fitted on that many principal components of the standardised features (fitted on the same training pairs, stored
+    /// with the mixture's parameters): in 1024 dimensions the responsibilities are one-hot, in a few they are graded
+    /// (ADR 16). The newest mixture of the network on as many dimensions is reused: only pairs without F_img get theirs
+    /// (from the stored parameters), so a rerun adds nothing; a mixture on other dimensions is fitted anew and becomes the
+    /// network's newest, the one a model version trained afterwards takes (reusing an older one does not make it newest).
     /// </summary>
-    public async Task FitMixtureAsync(Guid networkId, int kMax = 8, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
+    public async Task FitMixtureAsync(Guid networkId, int kMax = 8, int dimensions = DefaultMixtureDimensions, IProgress<string>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(kMax, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(dimensions);
         await using var db = await dbFactory.CreateAsync(cancellationToken);
         var model = await db.NetworkModels.AsNoTracking().SingleOrDefaultAsync(n => n.Id == networkId, cancellationToken);
         if (model is not { Status: NetworkModelStatus.Trained })
@@ -423,8 +444,10 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             }
         }
 
-        var mixture = await db.MixtureModels.Where(m => m.NetworkModelId == networkId).OrderByDescending(m => m.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
+        var mixture = await db.MixtureModels.Where(m => m.NetworkModelId == networkId && m.Dimensions == dimensions)
+            .OrderByDescending(m => m.CreatedUtc).FirstOrDefaultAsync(cancellationToken);
         GaussianMixture gmm;
+        PrincipalComponents? projection = null;
         var created = mixture is null;
         if (mixture is null)
         {
@@ -434,18 +457,34 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
                 throw new InvalidOperationException($"{x.Length} training pair(s) with features: too few for a mixture");
             }
 
+            if (dimensions > 0)
+            {
+                if (dimensions > x[0].Length || dimensions >= x.Length)
+                {
+                    throw new InvalidOperationException(
+                        $"{dimensions} principal components asked of {x.Length} training pair(s) with {x[0].Length} features: they need more pairs than components (or fit the mixture on the features themselves, 0 components)");
+                }
+
+                projection = PrincipalComponents.Fit(x, dimensions);
+                x = projection.Transform(x);
+                progress?.Report($"mixture: {dimensions} principal components hold {projection.ExplainedVarianceRatio * 100:F0}% of the standardised features' variance");
+            }
+
             var seed = unchecked((int)settings.Seed);
             var selection = GaussianMixture.SelectByBic(x, Enumerable.Range(1, Math.Min(kMax, x.Length - 1)), CovarianceType.Diagonal, seed);
             gmm = selection.Best;
             var parameters = new MixtureParameters(gmm.CovarianceType.ToString(), [.. gmm.Weights],
                 Enumerable.Range(0, gmm.Components).Select(gmm.Mean).ToArray(),
-                Enumerable.Range(0, gmm.Components).Select(gmm.CovarianceParameters).ToArray());
+                Enumerable.Range(0, gmm.Components).Select(gmm.CovarianceParameters).ToArray(),
+                projection is null ? null : new ProjectionParameters([.. projection.Mean], [.. projection.Scale],
+                    Enumerable.Range(0, projection.Dimensions).Select(projection.Component).ToArray()));
             var (sha, _) = await artifacts.PutAsync(MixturesKind, JsonSerializer.SerializeToUtf8Bytes(parameters, Json), cancellationToken);
             mixture = new MixtureModel
             {
                 Id = Guid.NewGuid(),
                 NetworkModelId = networkId,
                 K = gmm.Components,
+                Dimensions = dimensions,
                 CovarianceType = gmm.CovarianceType.ToString(),
                 BicJson = JsonSerializer.Serialize(selection.Candidates.Select(c => new BicPoint(c.K, c.Bic)), Json),
                 ParametersSha256 = sha,
@@ -461,6 +500,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             var bytes = await ReadArtifactAsync(MixturesKind, mixture.ParametersSha256, cancellationToken);
             var p = JsonSerializer.Deserialize<MixtureParameters>(bytes, Json) ?? throw new InvalidDataException("Unreadable mixture parameters");
             gmm = GaussianMixture.FromParameters(Enum.Parse<CovarianceType>(p.CovarianceType), p.Weights, p.Means, p.Covariances);
+            projection = p.Projection is { } q ? PrincipalComponents.FromParameters(q.Mean, q.Scale, q.Components) : null;
         }
 
         var have = (await db.PairImageFeatures.Where(f => f.MixtureModelId == mixture.Id).Select(f => f.ImagePairId).ToListAsync(cancellationToken)).ToHashSet();
@@ -470,7 +510,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             return;
         }
 
-        var responsibilities = missing.Count == 0 ? [] : gmm.Responsibilities(missing.Select(r => r.Features).ToArray());
+        var inputs = GaussianMixture.ToDouble(missing.Select(r => r.Features).ToArray());
+        var responsibilities = missing.Count == 0 ? [] : gmm.Responsibilities(projection is null ? inputs : projection.Transform(inputs));
         for (var i = 0; i < missing.Count; i++)
         {
             db.PairImageFeatures.Add(new PairImageFeature
@@ -481,7 +522,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             });
         }
 
-        db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.mixture", networkId, new { model.Version, mixture.K, pairs = missing.Count }));
+        db.AuditEvents.Add(Audit("system", clock.UtcNow, "network.mixture", networkId, new { model.Version, mixture.K, mixture.Dimensions, pairs = missing.Count }));
         FaultPoints.Pass("mixture.commit");
         await db.SaveChangesAsync(cancellationToken);
         progress?.Report($"mixture: F_img of {missing.Count} pair(s) stored");
@@ -1008,7 +1049,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         if (mixture is not null)
         {
             var withF = await db.PairImageFeatures.CountAsync(f => f.MixtureModelId == mixture.Id, cancellationToken);
-            mixtureView = new MixtureView(mixture.Id, mixture.K, mixture.CovarianceType, JsonSerializer.Deserialize<BicPoint[]>(mixture.BicJson, Json) ?? [],
+            mixtureView = new MixtureView(mixture.Id, mixture.K, mixture.Dimensions, mixture.CovarianceType, JsonSerializer.Deserialize<BicPoint[]>(mixture.BicJson, Json) ?? [],
                 mixture.TrainingPairs, withF, mixture.CreatedUtc);
         }
 
@@ -1028,6 +1069,10 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         Details = details is null ? null : JsonSerializer.Serialize(details, Json),
     };
 
-    /// <summary>The stored form of a mixture's parameters.</summary>
-    private sealed record MixtureParameters(string CovarianceType, double[] Weights, double[][] Means, double[][] Covariances);
+    /// <summary>The stored form of a mixture's parameters; the projection only when the mixture was fitted on principal components.</summary>
+    private sealed record MixtureParameters(string CovarianceType, double[] Weights, double[][] Means, double[][] Covariances,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ProjectionParameters? Projection = null);
+
+    /// <summary>The stored principal components a mixture was fitted on: the features' means and divisors, the unit loadings.</summary>
+    private sealed record ProjectionParameters(double[] Mean, double[] Scale, double[][] Components);
 }

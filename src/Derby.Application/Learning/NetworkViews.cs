@@ -44,7 +44,7 @@ public sealed record NetworkModelView(
     MixtureView? Mixture);
 
 /// <summary>A fitted mixture: K, the BIC curve and how many pairs have F_img.</summary>
-public sealed record MixtureView(Guid Id, int K, string CovarianceType, IReadOnlyList<BicPoint> Bic, int TrainingPairs, int PairsWithFeatures, DateTime CreatedUtc);
+public sealed record MixtureView(Guid Id, int K, int Dimensions, string CovarianceType, IReadOnlyList<BicPoint> Bic, int TrainingPairs, int PairsWithFeatures, DateTime CreatedUtc);
 
 /// <summary>One point of the BIC curve.</summary>
 public sealed record BicPoint(int K, double Bic);

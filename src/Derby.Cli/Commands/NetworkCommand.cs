@@ -84,13 +84,18 @@ internal static class NetworkCommand
     {
         var version = new Option<string>("--version") { Description = "Network version (net-YYYYMMDD-HHMMSS)", Required = true };
         var kMax = new Option<int>("--k-max") { Description = "Largest K tried (BIC over 1..K)", DefaultValueFactory = _ => 8 };
-        var command = new Command("gmm", "Fit the Gaussian mixture on the training cohort's features and store every pair's F_img (foreground)") { version, kMax };
+        var dimensions = new Option<int>("--dimensions")
+        {
+            Description = "Fit the mixture on this many principal components of the standardised features (0: on the features themselves)",
+            DefaultValueFactory = _ => NetworkService.DefaultMixtureDimensions,
+        };
+        var command = new Command("gmm", "Fit the Gaussian mixture on the training cohort's features and store every pair's F_img (foreground)") { version, kMax, dimensions };
         command.SetAction((parse, ct) => DerbyCommandLine.RunAsync(async (services, token) =>
         {
             var networks = services.GetRequiredService<NetworkService>();
             var model = await networks.GetAsync(AccessScope.System, parse.GetValue(version)!, token);
-            await networks.RequestMixtureAsync(AccessScope.System, model.Id, parse.GetValue(kMax), token);
-            await networks.FitMixtureAsync(model.Id, parse.GetValue(kMax), new ErrorLines(), token);
+            await networks.RequestMixtureAsync(AccessScope.System, model.Id, parse.GetValue(kMax), parse.GetValue(dimensions), token);
+            await networks.FitMixtureAsync(model.Id, parse.GetValue(kMax), parse.GetValue(dimensions), new ErrorLines(), token);
             Json.Write(Summary(await networks.GetAsync(AccessScope.System, model.Id, token)));
             return 0;
         }, ct));

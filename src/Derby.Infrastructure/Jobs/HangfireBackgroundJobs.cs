@@ -20,8 +20,8 @@ internal sealed class HangfireBackgroundJobs(IBackgroundJobClient client) : IBac
     public string EnqueueExtraction(Guid networkModelId) =>
         client.Enqueue<NetworkJobs>(job => job.ExtractAsync(networkModelId, CancellationToken.None));
 
-    public string EnqueueMixture(Guid networkModelId, int kMax) =>
-        client.Enqueue<NetworkJobs>(job => job.FitMixtureAsync(networkModelId, kMax, CancellationToken.None));
+    public string EnqueueMixture(Guid networkModelId, int kMax, int dimensions) =>
+        client.Enqueue<NetworkJobs>(job => job.FitMixtureAsync(networkModelId, kMax, dimensions, CancellationToken.None));
 
     public string EnqueueModelTraining(int modelVersionId) =>
         client.Enqueue<ModelJobs>(job => job.TrainAsync(modelVersionId, CancellationToken.None));

@@ -25,5 +25,13 @@ public sealed class NetworkJobs(NetworkService networks)
     [Queue("default")]
     [AutomaticRetry(Attempts = 3)]
     [DisableConcurrentExecution(timeoutInSeconds: 600)]
-    public Task FitMixtureAsync(Guid networkModelId, int kMax, CancellationToken cancellationToken) => networks.FitMixtureAsync(networkModelId, kMax, null, cancellationToken);
+    public Task FitMixtureAsync(Guid networkModelId, int kMax, int dimensions, CancellationToken cancellationToken) =>
+        networks.FitMixtureAsync(networkModelId, kMax, dimensions, null, cancellationToken);
+
+    /// <summary>The mixture job as queued before principal components were an option (on the features themselves): jobs already in the queue still run.</summary>
+    [Queue("default")]
+    [AutomaticRetry(Attempts = 3)]
+    [DisableConcurrentExecution(timeoutInSeconds: 600)]
+    public Task FitMixtureAsync(Guid networkModelId, int kMax, CancellationToken cancellationToken) =>
+        networks.FitMixtureAsync(networkModelId, kMax, 0, null, cancellationToken);
 }

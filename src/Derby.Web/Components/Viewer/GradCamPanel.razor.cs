@@ -35,6 +35,7 @@ public sealed partial class GradCamPanel
     private double opacity = 0.5;
     private bool showHeat = true;
     private int heatPixels;
+    private int drawnPair = -1;
     private string? error;
     private (Guid Lesion, int Pairs)? loaded;
     private bool dirty;
@@ -117,6 +118,7 @@ public sealed partial class GradCamPanel
         try
         {
             module ??= await JS.InvokeAsync<IJSObjectReference>("import", stop.Token, "./Components/Viewer/GradCamPanel.razor.js");
+            var drawing = index;
             var pair = Pair;
             var size = pairs!.CropSize;
             var plane = size * size;
@@ -126,6 +128,7 @@ public sealed partial class GradCamPanel
             var pet = await module.InvokeAsync<int>("draw", stop.Token, petCanvas, size, Bytes(pair.Pet, 2), "inverted",
                 heat ? Bytes(maps!.Pet[index]) : null, opacity, pair.Mask);
             heatPixels = ct + pet;
+            drawnPair = drawing;
             StateHasChanged();
         }
         catch (JSDisconnectedException)
