@@ -406,8 +406,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     /// 1..<paramref name="kMax"/> (seeded with the network's seed), then F_img (the responsibilities) of every pair that has
     /// features, written with the mixture in one transaction. With <paramref name="dimensions"/> above 0 the mixture is
     /// fitted on that many principal components of the standardised features (fitted on the same training pairs, stored
-    /// with the mixture's parameters): in 1024 dimensions the responsibilities are one-hot, in a few they are graded
-    /// (ADR 16). The newest mixture of the network on as many dimensions is reused: only pairs without F_img get theirs
+    /// with the mixture's parameters). On the 1024-d features the responsibilities are one-hot and the clusters follow
+    /// the many low-variance features; on a few leading components they follow the main directions of variation (ADR 16). The newest mixture of the network on as many dimensions is reused: only pairs without F_img get theirs
     /// (from the stored parameters), so a rerun adds nothing; a mixture on other dimensions is fitted anew and becomes the
     /// network's newest, the one a model version trained afterwards takes (reusing an older one does not make it newest).
     /// </summary>
