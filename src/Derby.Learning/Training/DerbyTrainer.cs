@@ -175,12 +175,18 @@ public static class DerbyTrainer
     }
 
     /// <summary>
-    /// Replaces every batch-normalisation layer's running statistics by their plain average over the given pairs
-    /// ("precise BN"): the statistics are reset, the layers switched to a cumulative average (momentum null) and the
-    /// pairs sent through without gradients, with only the batch-normalisation layers in training mode (no dropout, no
-    /// stochastic depth). Why: the exponential running averages lag far behind the weights after few steps or small
-    /// batches, and evaluation mode then disagrees with training mode (all pairs one class on a tiny overfit run).
+    /// Replaces every batch-normalisation layer's running statistics by the statistics it normalised with in training,
+    /// averaged over the given pairs ("precise BN"): the pairs are sent through in batches of <paramref name="batchSize"/>
+    /// without gradients, with only the batch-normalisation layers in training mode (no dropout, no stochastic depth),
+    /// and each layer's running mean and variance become the pair-weighted average of its batches' means and
+    /// <em>biased</em> variances. Why: the exponential running averages lag far behind the weights after few steps or small
+    /// batches, and evaluation mode then disagrees with training mode (all pairs one class on a tiny overfit run). Why
+    /// biased: training normalises by the biased variance of the batch's values (batch × height × width per channel),
+    /// while LibTorch's running variance is the unbiased one; on the 1×1 maps of the last stage with a batch of 8 the two
+    /// differ by 8/7, enough to flip confident predictions. With the training batch size, evaluation mode then gives what
+    /// training mode gave on a batch of the same statistics (exactly so when the pairs are one batch).
     /// </summary>
+    /// <exception cref="InvalidOperationException">A batch-normalisation layer the pairs never reached.</exception>
     public static void RecalibrateBatchNorm(DerbyPairNet network, IReadOnlyList<PairInput> pairs, Device device, int batchSize = 16)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -190,16 +196,29 @@ public static class DerbyTrainer
         network.eval();
         var norms = network.modules().OfType<TorchSharp.Modules.BatchNorm2d>().ToArray();
         var momenta = norms.Select(bn => bn.momentum).ToArray();
-        foreach (var bn in norms)
-        {
-            bn.reset_running_stats();
-            bn.momentum = null;
-            bn.train();
-        }
-
+        using var noGrad = no_grad();
+        // Pair-weighted sums of each layer's batch means and biased variances, in double, and the pairs each layer saw.
+        var sums = norms.Select(bn => (Mean: zeros(bn.running_mean!.shape, ScalarType.Float64, device), Variance: zeros(bn.running_var!.shape, ScalarType.Float64, device))).ToArray();
+        var seen = new long[norms.Length];
+        var hooks = new List<TorchSharp.Modules.BatchNorm2d.HookRemover>();
         try
         {
-            using var noGrad = no_grad();
+            for (var i = 0; i < norms.Length; i++)
+            {
+                var layer = i;
+                norms[i].momentum = 0.0;  // Training mode without touching the running statistics: they are set below.
+                norms[i].train();
+                hooks.Add(norms[i].register_forward_pre_hook((_, input) =>
+                {
+                    var values = input.to_type(ScalarType.Float64);
+                    var count = input.shape[0];
+                    sums[layer].Mean.add_(values.mean([0, 2, 3]) * count);
+                    sums[layer].Variance.add_(values.var([0, 2, 3], unbiased: false) * count);
+                    seen[layer] += count;
+                    return input;
+                }));
+            }
+
             for (var start = 0; start < pairs.Count; start += batchSize)
             {
                 var count = Math.Min(batchSize, pairs.Count - start);
@@ -212,12 +231,32 @@ public static class DerbyTrainer
                 var (pet, ct) = PairTensors.Batch(pairs, start, count, device);
                 network.call(pet, ct);
             }
+
+            for (var i = 0; i < norms.Length; i++)
+            {
+                if (seen[i] == 0)
+                {
+                    throw new InvalidOperationException($"Batch-normalisation layer {i} of {norms.Length} was not reached through call(): its statistics cannot be recalibrated.");
+                }
+
+                using var mean = sums[i].Mean / seen[i];
+                using var variance = sums[i].Variance / seen[i];
+                norms[i].running_mean!.copy_(mean);
+                norms[i].running_var!.copy_(variance);
+            }
         }
         finally
         {
+            foreach (var hook in hooks)
+            {
+                hook.remove();
+            }
+
             for (var i = 0; i < norms.Length; i++)
             {
                 norms[i].momentum = momenta[i];
+                sums[i].Mean.Dispose();
+                sums[i].Variance.Dispose();
             }
 
             network.eval();
