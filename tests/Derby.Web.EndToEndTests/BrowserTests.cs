@@ -104,6 +104,9 @@ public sealed class BrowserTests(DemoServer demo) : IAsyncLifetime
         await form.Locator(".mud-select", new() { HasText = "Treatment arm" }).First.ClickAsync();
         // The choices open in a popover at the end of the page, not inside the form.
         await page.Locator(".mud-popover-open .mud-list-item", new() { HasText = "FOLFOX + bevacizumab" }).ClickAsync();
+        // MudSelect takes the choice as it closes its popover: a submit sent before that (the clean-clone run under load)
+        // validated an empty arm. Submit once the popover is closed, as a person would.
+        await Assertions.Expect(page.Locator(".mud-popover-open .mud-list-item")).ToHaveCountAsync(0);
         await page.ClickAsync("[data-testid=register-submit]");
         await Assertions.Expect(page.Locator("[data-testid=patient-pseudonym]")).ToHaveTextAsync(pseudonym, new() { Timeout = 30_000 });
 
