@@ -167,6 +167,23 @@ public sealed class ModelServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Train_WithLeavesLargerThanThePairsAllow_FailsWithTheReason_AndFreezesNothing()
+    {
+        var requested = await Models.RequestTrainingAsync(Pi, Quick with { MinimumExamplesPerLeaf = 100_000 });
+        await Models.RunTrainingAsync(requested.Id);
+
+        var model = await Models.GetAsync(Pi, requested.Version);
+        Assert.Equal(ModelVersionStatus.Failed, model.Status);
+        Assert.Contains("The random forest could not be trained on", model.Error);
+        Assert.Contains("At least 100000 pairs per leaf cannot be met", model.Error);
+        Assert.False(model.IsActive);
+        await using var ctx = db.Context();
+        var row = await ctx.ModelVersions.SingleAsync(m => m.Version == requested.Version);
+        Assert.Null(row.ManifestJson);
+        Assert.Equal(1, await ctx.AuditEvents.CountAsync(a => a.Action == "model.failed"));
+    }
+
+    [Fact]
     public async Task Train_FreezesAManifestWithEveryHash_AndScoringTheExternalCohortRecoversTheSignal()
     {
         var model = await TrainAsync(Quick);
@@ -183,6 +200,9 @@ public sealed class ModelServiceTests : IAsyncLifetime
             Assert.Equal(["f_img_1", "f_img_2", "f_img_3"], manifest.Columns.Take(3));
             Assert.Equal(manifest.Lasso.Selected, manifest.Columns.Skip(3));
             Assert.Equal("net-test", manifest.Network.Version);
+            // No pair count asked for: a leaf holds at least two training patients' pairs on average (ADR 17).
+            Assert.Null(manifest.Settings.MinimumExamplesPerLeaf);
+            Assert.Equal((int)Math.Round(2.0 * manifest.Forest.Rows / manifest.Patients.Count, MidpointRounding.AwayFromZero), manifest.Forest.Options.MinimumExamplesPerLeaf);
             Assert.Equal(mixtureId, manifest.Mixture.Id);
             // SUVmax carries the hidden score; of the noise factors the LASSO (lambda.1se) keeps none that is pure noise here.
             Assert.Contains("suv_max", manifest.Lasso.Selected);

@@ -302,8 +302,8 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         var columns = imageColumns.Concat(selected).Concat(histology).ToList();
         var table = Table(usable, columns, k);
         var labels = usable.ToDictionary(u => u.PatientId.ToString(), u => u.Responder == true);
-        var options = Options(request);
-        var forest = PairForest.Train(table, labels, options);
+        var options = Options(request, table);
+        var forest = TrainForest(table, labels, options);
         var forestSha = await PutForestAsync(forest, cancellationToken);
 
         // The single-modality signatures (Fig. 4C): clinical and histological forests; the imaging one is the network's vote.
@@ -312,7 +312,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         {
             selected.Count == 0
                 ? new SignatureReference("clinical", [], null, "the LASSO kept no clinical factor")
-                : new SignatureReference("clinical", selected, await PutForestAsync(PairForest.Train(table.SelectColumns(selected), labels, options), cancellationToken), null),
+                : new SignatureReference("clinical", selected, await PutForestAsync(TrainForest(table.SelectColumns(selected), labels, options), cancellationToken), null),
             new SignatureReference("imaging", [], null, network.CheckpointSha256 is null ? "the network has no checkpoint" : null),
         };
         var withHistology = usable.Where(u => u.Histology is not null).ToList();
@@ -320,7 +320,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
         {
             var histologyTable = Table(withHistology, ClinicalFactors.Histology, k);
             signatures.Add(new SignatureReference("histological", ClinicalFactors.Histology,
-                await PutForestAsync(PairForest.Train(histologyTable, withHistology.ToDictionary(u => u.PatientId.ToString(), u => u.Responder == true), options), cancellationToken), null));
+                await PutForestAsync(TrainForest(histologyTable, withHistology.ToDictionary(u => u.PatientId.ToString(), u => u.Responder == true), options), cancellationToken), null));
         }
         else
         {
@@ -384,7 +384,7 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
                 continue;
             }
 
-            var forest = PairForest.Train(train, labels, options);
+            var forest = TrainForest(train, labels, options);
             foreach (var r in TherapyResponseScore.Compute(test, forest.PredictPairs(test), request.Threshold))
             {
                 scores[Guid.Parse(r.PatientKey)] = r.Score;
@@ -398,16 +398,38 @@ public sealed class ModelService(IDerbyDbContextFactory dbFactory, IArtifactStor
     public static string CodeVersion { get; } =
         typeof(ModelService).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
 
-    /// <summary>The forest options of a request (threads left to ML.NET's default: they do not change the trees).</summary>
-    internal static RandomForestOptions Options(ModelTrainingRequest request) => new()
+    /// <summary>A forest of the model; the forest's refusals (e.g. leaves too large for the pairs there are) fail the training with their reason.</summary>
+    private static PairForest TrainForest(PairTable table, IReadOnlyDictionary<string, bool> labels, RandomForestOptions options)
+    {
+        try
+        {
+            return PairForest.Train(table, labels, options);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ModelTrainingException($"The random forest could not be trained on {table.Count} pairs of {table.Patients.Count} patients: {ex.Message}");
+        }
+    }
+
+    /// <summary>
+    /// The forest options of a request for a training table (threads left to ML.NET's default: they do not change the
+    /// trees). Without a pair count asked for, a leaf holds at least the pairs of
+    /// <see cref="ModelTrainingRequest.DefaultPatientsPerLeaf"/> patients of <paramref name="table"/> on average; the
+    /// manifest records the count used. Without a table (checking a request's settings) that default reads as 1.
+    /// </summary>
+    internal static RandomForestOptions Options(ModelTrainingRequest request, PairTable? table = null) => new()
     {
         Trees = request.Trees,
         MaximumLeaves = request.MaximumLeaves,
-        MinimumExamplesPerLeaf = request.MinimumExamplesPerLeaf,
+        MinimumExamplesPerLeaf = request.MinimumExamplesPerLeaf ?? (table is null || table.Count == 0 ? 1 : DefaultPairsPerLeaf(table)),
         FeatureFractionPerSplit = request.FeatureFractionPerSplit,
         BaggingFraction = request.BaggingFraction,
         Seed = request.Seed,
     };
+
+    /// <summary>The pairs of <see cref="ModelTrainingRequest.DefaultPatientsPerLeaf"/> patients of the table on average (at least 1).</summary>
+    internal static int DefaultPairsPerLeaf(PairTable table) =>
+        Math.Max(1, (int)Math.Round(ModelTrainingRequest.DefaultPatientsPerLeaf * (double)table.Count / table.Patients.Count, MidpointRounding.AwayFromZero));
 
     /// <summary>One row per pair: the named columns taken from F_img (f_img_1..K), the clinical candidates and the IHC scores.</summary>
     internal static PairTable Table(IEnumerable<PatientInputs> patients, IReadOnlyList<string> columns, int k)

@@ -26,7 +26,7 @@ internal static class ModelCommands
         var folds = new Option<int>("--folds") { Description = "LASSO cross-validation folds", DefaultValueFactory = _ => 10 };
         var trees = new Option<int>("--trees") { Description = "Random forest trees", DefaultValueFactory = _ => 300 };
         var leaves = new Option<int>("--leaves") { Description = "Leaves per tree at most", DefaultValueFactory = _ => 64 };
-        var minLeaf = new Option<int>("--min-leaf") { Description = "Pairs per leaf at least", DefaultValueFactory = _ => 5 };
+        var minLeaf = new Option<int?>("--min-leaf") { Description = $"Pairs per leaf at least (default: the pairs of {ModelTrainingRequest.DefaultPatientsPerLeaf} training patients on average)" };
         var features = new Option<double?>("--features-per-split") { Description = "Share of features tried per split (default 1/sqrt(d))" };
         var seed = new Option<int>("--seed") { Description = "Seed of the LASSO folds and the forests", DefaultValueFactory = _ => 42 };
         var threshold = new Option<double>("--threshold") { Description = "TRS at or above which a patient is a predicted responder", DefaultValueFactory = _ => 0.5 };

@@ -87,6 +87,17 @@ public sealed class PairForest
                 $"Every training pair is a {(labels[0] ? "responder" : "non-responder")}; a forest needs both classes.", nameof(responderByPatient));
         }
 
+        // A tree's first split needs two leaves of the minimum size in the rows it samples. Below that FastForest keeps
+        // no tree and the forest would score every pair NaN (0 / 0 trees): refuse here, saying why.
+        var sampled = (int)(table.Count * options.BaggingFraction);
+        if (sampled < 2 * options.MinimumExamplesPerLeaf)
+        {
+            throw new ArgumentException(
+                $"At least {options.MinimumExamplesPerLeaf} pairs per leaf cannot be met: each tree samples {sampled} of the {table.Count} pairs " +
+                $"(bagging fraction {options.BaggingFraction.ToString(System.Globalization.CultureInfo.InvariantCulture)}), and a split needs {2 * options.MinimumExamplesPerLeaf}. " +
+                "Lower the pairs per leaf or train on more pairs.", nameof(options));
+        }
+
         var context = new MLContext(options.Seed);
         var data = ToDataView(context, table, labels);
         var trainer = context.BinaryClassification.Trainers.FastForest(new FastForestBinaryTrainer.Options
@@ -105,7 +116,15 @@ public sealed class PairForest
             NumberOfThreads = options.Threads,
         });
         var transformer = trainer.Fit(data);
-        return new PairForest(context, transformer, table.Columns.ToArray(), options);
+        var forest = new PairForest(context, transformer, table.Columns.ToArray(), options);
+        if (forest.TreeCount == 0)
+        {
+            throw new ArgumentException(
+                $"No tree of the forest could be split (at least {options.MinimumExamplesPerLeaf} pairs per leaf, {table.Count} pairs, features constant or too few distinct values?).",
+                nameof(table));
+        }
+
+        return forest;
     }
 
     /// <summary>

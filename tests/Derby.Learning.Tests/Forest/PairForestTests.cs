@@ -163,6 +163,30 @@ public sealed class PairForestTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Train_RefusesLeavesTooLargeToSplitTheTreesSample_InsteadOfScoringNaN()
+    {
+        // 40 pairs, each tree samples half of them (20): a split needs two leaves of at least 10 pairs each.
+        var rows = new List<PairRow>();
+        var labels = new Dictionary<string, bool>();
+        for (var i = 0; i < 40; i++)
+        {
+            rows.Add(new PairRow($"P{i}", $"Q{i}", 10, [i]));
+            labels[$"P{i}"] = i >= 20;
+        }
+
+        var table = PairTable.Create(["x"], rows);
+        var options = new RandomForestOptions { Trees = 5, MaximumLeaves = 4, MinimumExamplesPerLeaf = 11, BaggingFraction = 0.5, FeatureFractionPerSplit = 1, Seed = 1 };
+        var message = Assert.Throws<ArgumentException>(() => PairForest.Train(table, labels, options)).Message;
+        Assert.Contains("11 pairs per leaf", message);
+        Assert.Contains("each tree samples 20 of the 40 pairs", message);
+
+        // At 10 pairs per leaf every tree splits at least once, and the probabilities follow the label.
+        var p = PairForest.Train(table, labels, options with { MinimumExamplesPerLeaf = 10 }).PredictPairs(table);
+        Assert.All(p, x => Assert.InRange(x, 0.0, 1.0));
+        Assert.True(p[39] > p[0], $"p(responder pair) {p[39]}, p(non-responder pair) {p[0]}");
+    }
+
+    [Fact]
     public void PredictPairs_RefusesATableWithOtherColumns_AndASubsetForestWorksOnItsProjection()
     {
         var data = ForestData.Generate(patients: 40, columns: 6, seed: 8);
