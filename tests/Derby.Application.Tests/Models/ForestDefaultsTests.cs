@@ -1,5 +1,6 @@
 using Derby.Application.Models;
 using Derby.Learning.Forest;
+using Derby.Statistics;
 using Xunit.Abstractions;
 
 namespace Derby.Application.Tests.Models;
@@ -69,16 +70,12 @@ public sealed class ForestDefaultsTests(ITestOutputHelper output)
             }
         }
 
-        ideal = Auc(latent.Where(l => l.Responder).Select(l => l.Eta).ToArray(), latent.Where(l => !l.Responder).Select(l => l.Eta).ToArray());
+        ideal = RocAnalysis.Auc(latent.Select(l => l.Eta).ToArray(), latent.Select(l => l.Responder ? 1 : 0).ToArray());
         return PairTable.Create(columns, rows);
     }
 
     private static double Normal(Random random) => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 
     private static double Auc(IReadOnlyList<PatientResponse> scores, IReadOnlyDictionary<string, bool> labels) =>
-        Auc(scores.Where(s => labels[s.PatientKey]).Select(s => s.Score).ToArray(), scores.Where(s => !labels[s.PatientKey]).Select(s => s.Score).ToArray());
-
-    /// <summary>The Mann-Whitney statistic: the share of (positive, negative) pairs ranked right, ties counting half.</summary>
-    private static double Auc(double[] positives, double[] negatives) =>
-        positives.Sum(p => negatives.Sum(n => p > n ? 1.0 : p == n ? 0.5 : 0.0)) / (positives.Length * (double)negatives.Length);
+        RocAnalysis.Auc(scores.Select(s => s.Score).ToArray(), scores.Select(s => labels[s.PatientKey] ? 1 : 0).ToArray());
 }

@@ -187,6 +187,17 @@ public sealed class PairForestTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Train_RefusesAForestWithNoTree_WhenNoFeatureCanSplit()
+    {
+        // Enough pairs for any leaf size asked, but one constant feature: FastForest keeps no tree at all.
+        var rows = Enumerable.Range(0, 40).Select(i => new PairRow($"P{i}", $"Q{i}", 10, [1f])).ToList();
+        var labels = Enumerable.Range(0, 40).ToDictionary(i => $"P{i}", i => i % 2 == 0);
+        var message = Assert.Throws<ArgumentException>(() =>
+            PairForest.Train(PairTable.Create(["x"], rows), labels, new RandomForestOptions { Trees = 5, MinimumExamplesPerLeaf = 1, Seed = 1 })).Message;
+        Assert.Contains("No tree of the forest could be split", message);
+    }
+
+    [Fact]
     public void PredictPairs_RefusesATableWithOtherColumns_AndASubsetForestWorksOnItsProjection()
     {
         var data = ForestData.Generate(patients: 40, columns: 6, seed: 8);
