@@ -15,7 +15,12 @@ namespace Derby.Statistics;
 public static class CoxRegression
 {
     private const double Eps = 1e-9;
-    private const int MaxIterations = 30;
+
+    /// <summary><c>coxph.control</c>'s <c>iter.max</c>.</summary>
+    private const int MaxIterations = 20;
+
+    /// <summary><c>coxph.control</c>'s <c>toler.inf</c>, sqrt(eps).</summary>
+    private static readonly double InfiniteTolerance = Math.Sqrt(Eps);
 
     /// <summary>Fits the model.</summary>
     /// <param name="times">Follow-up times.</param>
@@ -38,7 +43,19 @@ public static class CoxRegression
         for (var iter = 1; iter <= MaxIterations; iter++)
         {
             iterations = iter;
-            var step = GlmFit.Solve(info, Vector<double>.Build.DenseOfArray(score));
+            Vector<double> step;
+            try
+            {
+                step = GlmFit.Solve(info, Vector<double>.Build.DenseOfArray(score));
+            }
+            catch (StatisticsException ex) when (iter > 1)
+            {
+                // Singular at beta = 0 is the design's fault (said as such); singular only after the coefficients have moved
+                // means the information has run out along a direction the likelihood keeps climbing.
+                throw new StatisticsException(
+                    $"The Cox model did not converge: after {iter - 1} iterations the information matrix is singular, so a coefficient may be infinite (monotone likelihood, e.g. the events ordered exactly by a covariate).", ex);
+            }
+
             var candidate = new double[p];
             for (var j = 0; j < p; j++)
             {
@@ -72,10 +89,11 @@ public static class CoxRegression
 
         if (!converged)
         {
-            throw new StatisticsException("The Cox model did not converge: a coefficient may be infinite (monotone likelihood, e.g. no events in one group).");
+            throw new StatisticsException($"The Cox model did not converge in {MaxIterations} iterations: a coefficient may be infinite (monotone likelihood, e.g. no events in one group).");
         }
 
         var cov = info.Inverse();
+        var infinite = MayBeInfinite(current, score, cov);
         var z975 = Distributions.NormalQuantile(1 - (1 - confidenceLevel) / 2);
         var coefficients = new List<CoxCoefficient>();
         for (var j = 0; j < p; j++)
@@ -83,11 +101,34 @@ public static class CoxRegression
             var se = Math.Sqrt(cov[j, j]);
             var zj = current[j] / se;
             coefficients.Add(new CoxCoefficient(names[j], current[j], se, Math.Exp(current[j]), Math.Exp(current[j] - z975 * se),
-                Math.Exp(current[j] + z975 * se), zj, Distributions.TwoSidedNormalP(zj)));
+                Math.Exp(current[j] + z975 * se), zj, Distributions.TwoSidedNormalP(zj), infinite[j]));
         }
 
         var lp = data.LinearPredictor(current);
         return new CoxModel(data.N, data.EventCount, coefficients, loglikNull, loglik, Concordance.Harrell(data.Time, data.Status, lp), iterations);
+    }
+
+    /// <summary>
+    /// <c>coxph.fit</c>'s test for a monotone likelihood, which warns "Loglik converged before variable j; coefficient may be
+    /// infinite": the log-likelihood stopped changing while one more Newton step, u' V (u the score and V the variance at the
+    /// estimate), would still move coefficient j by more than <c>eps</c> and by more than <c>toler.inf</c> of its size.
+    /// </summary>
+    private static bool[] MayBeInfinite(double[] beta, double[] score, Matrix<double> variance)
+    {
+        var infinite = new bool[beta.Length];
+        for (var j = 0; j < beta.Length; j++)
+        {
+            var step = 0.0;
+            for (var k = 0; k < beta.Length; k++)
+            {
+                step += score[k] * variance[k, j];
+            }
+
+            step = Math.Abs(step);
+            infinite[j] = !double.IsFinite(score[j]) || (step > Eps && step > InfiniteTolerance * Math.Abs(beta[j]));
+        }
+
+        return infinite;
     }
 
     /// <summary>

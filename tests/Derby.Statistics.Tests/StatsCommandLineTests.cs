@@ -157,9 +157,23 @@ public sealed class StatsCommandLineTests : IDisposable
         AssertFields(lr, "chisq", "df", "p");
         Close.Equal(r.GetProperty("logrank").D("chisq"), lr.GetProperty("chisq").GetDouble());
         AssertFields(cox, "n", "events", "coefficients", "loglik_null", "loglik", "concordance");
-        AssertFields(cox.GetProperty("coefficients")[0], "name", "coef", "se", "hr", "hr_ci_lower", "hr_ci_upper", "z", "p");
+        AssertFields(cox.GetProperty("coefficients")[0], "name", "coef", "se", "hr", "hr_ci_lower", "hr_ci_upper", "z", "p", "may_be_infinite");
+        Assert.All(cox.GetProperty("coefficients").EnumerateArray(), c => Assert.False(c.GetProperty("may_be_infinite").GetBoolean()));
         Assert.Equal("x2", cox.GetProperty("coefficients")[1].GetProperty("name").GetString());
         Close.Equal(r.GetProperty("cox").Ds("coef")[1], cox.GetProperty("coefficients")[1].GetProperty("coef").GetDouble());
+    }
+
+    [Fact]
+    public async Task Cox_OnSeparatedEvents_FlagsTheCoefficientAndWarns_AsCoxph()
+    {
+        var r = Fixture.Entry("cox-monotone", "cox_mono_two");
+
+        var (code, stdout, stderr) = await RunAsync("stats", "cox", "--input", Fixture.DataPath("cox_mono_two"), "--time", "time", "--event", "event", "--covariates", "g,x1");
+
+        Assert.Equal(0, code);
+        var flags = JsonDocument.Parse(stdout).RootElement.GetProperty("coefficients").EnumerateArray().Select(c => c.GetProperty("may_be_infinite").GetBoolean());
+        Assert.Equal(r.GetProperty("infinite").EnumerateArray().Select(e => e.GetBoolean()), flags);
+        Assert.StartsWith("warning: the log-likelihood converged before g: coefficient may be infinite", stderr);
     }
 
     [Fact]

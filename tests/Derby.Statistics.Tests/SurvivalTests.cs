@@ -91,7 +91,41 @@ public sealed class SurvivalTests
         Close.Equal(r.D("loglik_null"), model.LogLikelihoodNull, what: "loglik null");
         Close.Equal(r.D("loglik"), model.LogLikelihood, what: "loglik");
         Close.Equal(r.D("concordance"), model.Concordance, what: "concordance");
+        Assert.All(model.Coefficients, c => Assert.False(c.MayBeInfinite, $"{c.Name} flagged as possibly infinite"));
     }
+
+    public static TheoryData<string> MonotoneSets => Fixture.Names("cox-monotone");
+
+    [Theory]
+    [MemberData(nameof(MonotoneSets))]
+    public void Cox_FlagsTheCoefficientsCoxphWarnsMayBeInfinite(string name)
+    {
+        var r = Fixture.Entry("cox-monotone", name);
+        var csv = Fixture.Csv(name);
+        var names = Strings(r.GetProperty("covariates"));
+        var warnings = Strings(r.GetProperty("warnings"));
+
+        if (warnings.Any(w => w.StartsWith("Ran out of iterations", StringComparison.Ordinal)))
+        {
+            var ex = Assert.Throws<StatisticsException>(() => CoxRegression.Fit(csv.Numbers("time"), csv.Integers("event"), names.Select(csv.Numbers).ToList(), names));
+            Assert.Contains("did not converge", ex.Message);
+            Assert.Contains("may be infinite", ex.Message);
+            return;
+        }
+
+        var model = CoxRegression.Fit(csv.Numbers("time"), csv.Integers("event"), names.Select(csv.Numbers).ToList(), names);
+
+        var expected = r.GetProperty("infinite").EnumerateArray().Select(e => e.GetBoolean()).ToList();
+        Assert.Equal(expected, model.Coefficients.Select(c => c.MayBeInfinite).ToList());
+        Assert.Equal((int)r.D("iter"), model.Iterations);
+        Close.All(r.Ds("coef"), model.Coefficients.Select(c => c.Coefficient).ToList(), what: "coef");
+        Close.Equal(r.D("loglik_null"), model.LogLikelihoodNull, what: "loglik null");
+        Close.Equal(r.D("loglik"), model.LogLikelihood, what: "loglik");
+    }
+
+    private static string[] Strings(System.Text.Json.JsonElement e) => e.ValueKind == System.Text.Json.JsonValueKind.Array
+        ? e.EnumerateArray().Select(x => x.GetString()!).ToArray()
+        : [e.GetString()!];
 
     [Theory]
     [MemberData(nameof(Sets))]

@@ -377,26 +377,44 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         string? why = counts.FirstOrDefault(c => c.n < 2) is { g: not null } few ? $"not estimable: {few.n} {few.g}{(few.n == 1 ? "" : "s")} (at least 2 per group needed)"
             : events.Sum() == 0 ? $"not estimable: no {endpoint} events" : null;
         var logRank = why is not null ? Estimate<ChiSquareResult>.Not(why) : Estimate<ChiSquareResult>.Of(LogRankTest.Compute(times, events, groups));
-        var hrWhy = why ?? (counts.FirstOrDefault(c => c.e == 0) is { g: not null } none ? $"not estimable: no {endpoint} events among the {none.g}s" : null);
-        Estimate<CoxCoefficient> hr;
-        if (hrWhy is not null)
+        var hr = why is not null ? Estimate<CoxCoefficient>.Not(why) : HazardRatio(endpoint, times, events, groups);
+        return Estimate<SurvivalView>.Of(new SurvivalView(endpoint, curves, RiskTimes, atRisk, logRank, hr));
+    }
+
+    /// <summary>
+    /// The Cox hazard ratio of predicted responders against predicted non-responders, or why it cannot be estimated: a group
+    /// without events, or events that separate the groups in time (monotone partial likelihood: the fit only stops where the
+    /// log-likelihood stops changing, and R's coxph warns that the coefficient may be infinite).
+    /// </summary>
+    public static Estimate<CoxCoefficient> HazardRatio(string endpoint, double[] times, int[] events, IReadOnlyList<string> groups)
+    {
+        foreach (var group in new[] { PredictedResponders, PredictedNonResponders })
         {
-            hr = Estimate<CoxCoefficient>.Not(hrWhy);
-        }
-        else
-        {
-            try
+            if (!events.Where((_, i) => groups[i] == group).Any(e => e == 1))
             {
-                var covariate = groups.Select(g => g == PredictedResponders ? 1.0 : 0.0).ToArray();
-                hr = Estimate<CoxCoefficient>.Of(CoxRegression.Fit(times, events, [covariate], [PredictedResponders]).Coefficients[0]);
-            }
-            catch (StatisticsException ex)
-            {
-                hr = Estimate<CoxCoefficient>.Not($"not estimable: {ex.Message}");
+                return Estimate<CoxCoefficient>.Not($"not estimable: no {endpoint} events among the {group}s");
             }
         }
 
-        return Estimate<SurvivalView>.Of(new SurvivalView(endpoint, curves, RiskTimes, atRisk, logRank, hr));
+        try
+        {
+            var covariate = groups.Select(g => g == PredictedResponders ? 1.0 : 0.0).ToArray();
+            var hr = CoxRegression.Fit(times, events, [covariate], [PredictedResponders]).Coefficients[0];
+            if (!hr.MayBeInfinite)
+            {
+                return Estimate<CoxCoefficient>.Of(hr);
+            }
+
+            // For one binary covariate the likelihood is monotone when every event of one group comes after the other
+            // group has left the risk set: the coefficient runs to -infinity (responders' events late) or +infinity.
+            var (late, early) = hr.Coefficient < 0 ? (PredictedResponders, PredictedNonResponders) : (PredictedNonResponders, PredictedResponders);
+            return Estimate<CoxCoefficient>.Not(
+                $"not estimable: every {endpoint} event of the {late}s comes after the last of the {early}s has left follow-up, so the hazard ratio tends to {(hr.Coefficient < 0 ? "0" : "infinity")}");
+        }
+        catch (StatisticsException ex)
+        {
+            return Estimate<CoxCoefficient>.Not($"not estimable: {ex.Message}");
+        }
     }
 
     private static Estimate<TrsByResponse> ByResponse(double[] trs, int[] labels)

@@ -278,7 +278,15 @@ internal static class StatsCommands
                 {
                     ["name"] = c.Name, ["coef"] = Num(c.Coefficient), ["se"] = Num(c.StandardError), ["hr"] = Num(c.HazardRatio),
                     ["hr_ci_lower"] = Num(c.HazardRatioLower), ["hr_ci_upper"] = Num(c.HazardRatioUpper), ["z"] = Num(c.Z), ["p"] = Num(c.P),
+                    ["may_be_infinite"] = c.MayBeInfinite,
                 });
+            }
+
+            if (m.Coefficients.Where(c => c.MayBeInfinite).Select(c => c.Name).ToList() is { Count: > 0 } infinite)
+            {
+                // As coxph's warning; the fit is still written (exit 0), its flagged hazard ratios mean nothing.
+                Console.Error.WriteLine(
+                    $"warning: the log-likelihood converged before {string.Join(", ", infinite)}: coefficient may be infinite (the events separate along it); its hazard ratio, interval and p are not estimates");
             }
 
             return new JsonObject

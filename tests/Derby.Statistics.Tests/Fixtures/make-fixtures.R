@@ -143,6 +143,45 @@ t <- r6(rexp(n, 0.1 * exp(0.5 * g - 0.3 * x1 + 0.1 * x3))); cens <- r6(rexp(n, 0
 surv[[4]] <- mk_surv("surv_large", data.frame(time = round(pmin(t, cens), 1), event = as.integer(t <= cens), group = g, x1 = x1, x2 = g, x3 = x3))
 write_json_file(surv, "survival")
 
+# ---------------------------------------------------------------- Cox: monotone likelihood ("coefficient may be infinite")
+# When the events separate along a covariate (at every event time the subject failing has the largest, or smallest,
+# value in the risk set), the partial likelihood keeps rising as the coefficient goes to +/- infinity: coxph stops when the
+# log-likelihood stops changing and warns "Loglik converged before variable k; coefficient may be infinite". Its test
+# (coxph.fit): |u' V| > eps and > toler.inf * |beta| with u the score and V the variance at the estimate. The warning's
+# variable numbers are recorded as a logical vector, one per covariate.
+cox_mono <- list()
+mk_cox_mono <- function(name, df, covs) {
+  write_data(df, name)
+  warnings <- character(0)
+  fit <- withCallingHandlers(coxph(reformulate(covs, "Surv(time, event)"), data = df),
+                             warning = function(w) { warnings <<- c(warnings, conditionMessage(w)); invokeRestart("muffleWarning") })
+  infinite <- rep(FALSE, length(covs))
+  for (w in warnings) {
+    m <- regmatches(w, regexec("converged before variable +([0-9, ]+) *;", w))[[1]]
+    if (length(m) == 2) infinite[as.integer(strsplit(gsub(" ", "", m[2]), ",")[[1]])] <- TRUE
+  }
+  list(name = name, covariates = I(covs), coef = I(unname(coef(fit))), loglik_null = fit$loglik[1], loglik = fit$loglik[2],
+       iter = fit$iter, infinite = I(infinite), warnings = I(warnings))
+}
+set.seed(21)
+# Every event of group 1 comes after the last subject of group 0 has left the risk set: beta -> -infinity.
+n <- 40; g <- rep(0:1, each = n / 2)
+t <- r6(ifelse(g == 0, runif(n, 1, 10), runif(n, 10.5, 30))); e <- rbinom(n, 1, 0.75); e[c(1, n)] <- 1L
+cox_mono[[1]] <- mk_cox_mono("cox_mono_low", data.frame(time = t, event = e, g = g), "g")
+# The same separation with a second, ordinary covariate: only g is flagged.
+x1 <- r6(rnorm(n))
+cox_mono[[2]] <- mk_cox_mono("cox_mono_two", data.frame(time = t, event = e, g = g, x1 = x1), c("g", "x1"))
+# Group 1 fails first: beta -> +infinity.
+t <- r6(ifelse(g == 1, runif(n, 1, 10), runif(n, 10.5, 30)))
+cox_mono[[3]] <- mk_cox_mono("cox_mono_high", data.frame(time = t, event = e, g = g), "g")
+# Nearly separated: one event of group 0 after group 1's events start. The coefficient is large but finite: no warning.
+t <- r6(ifelse(g == 0, runif(n, 1, 10), runif(n, 10.5, 30))); t[3] <- 15.5; e[3] <- 1L
+cox_mono[[4]] <- mk_cox_mono("cox_mono_near", data.frame(time = t, event = e, g = g), "g")
+# A continuous covariate that orders the event times exactly (the earlier the event, the larger x): beta -> +infinity.
+t <- r6(runif(n, 1, 30)); x <- r6(-t + rnorm(n, 0, 0.01))
+cox_mono[[5]] <- mk_cox_mono("cox_mono_continuous", data.frame(time = t, event = e, x = x), "x")
+write_json_file(cox_mono, "cox-monotone")
+
 # ---------------------------------------------------------------- logistic regression with profile-likelihood CIs
 logi <- list()
 mk_logistic <- function(name, df, covs) {
