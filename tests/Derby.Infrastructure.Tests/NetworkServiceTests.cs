@@ -159,7 +159,7 @@ public sealed class NetworkServiceTests : IAsyncLifetime
     [Fact]
     public void SplitByPatient_IsStratifiedSeededAndDisjoint()
     {
-        var labels = Enumerable.Range(0, 20).ToDictionary(i => new Guid(i, 0, 0, new byte[8]), i => i < 8 ? 1 : 0);
+        var labels = Enumerable.Range(0, 20).ToDictionary(i => $"P-{i:00}", i => i < 8 ? 1 : 0);
 
         var (train, valid) = NetworkService.SplitByPatient(labels, 0.2, 42);
         var (train2, valid2) = NetworkService.SplitByPatient(labels, 0.2, 42);
@@ -170,5 +170,11 @@ public sealed class NetworkServiceTests : IAsyncLifetime
         Assert.Equal(2, valid.Count(v => labels[v] == 0));
         Assert.Equal(valid, valid2);
         Assert.Equal(train, train2);
+
+        // The order the patients come in does not matter: the split is the patients' and the seed's.
+        var reversed = labels.Reverse().ToDictionary();
+        var (train3, valid3) = NetworkService.SplitByPatient(reversed, 0.2, 42);
+        Assert.Equal(valid, valid3);
+        Assert.Equal(train, train3);
     }
 }

@@ -114,7 +114,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             {
                 errors.Add(new("cohort", $"Cohort '{cohort.Code}' has {labelled.Count} patient(s) with accepted-lesion pairs and an outcome; training needs at least {MinimumPatients}"));
             }
-            else if (labelled.Values.Distinct().Count() < 2)
+            else if (labelled.Select(l => l.Label).Distinct().Count() < 2)
             {
                 errors.Add(new("cohort", $"Cohort '{cohort.Code}' has patients of one response class only (responders are best response CR or PR): training needs both"));
             }
@@ -225,11 +225,9 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var checkpoint = Path.Combine(Path.GetTempPath(), $"derby-{model.Id:N}-{Environment.ProcessId}.bin");
         try
         {
-            var labelled = await LabelledPatientsAsync(db, model.CohortId, cancellationToken);
-            var data = await LoadPatientPairsAsync(db, labelled.Keys, settings, cancellationToken);
-            var (trainIds, validIds) = SplitByPatient(labelled.Where(l => data.ContainsKey(l.Key)).ToDictionary(), settings.ValidationFraction, settings.Seed);
-            var train = trainIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
-            var valid = validIds.SelectMany(p => data[p].Select(x => (Patient: p, Pair: x, Label: labelled[p]))).ToList();
+            var (trainIds, validIds) = await PlanTrainingAsync(db, model.CohortId, settings.ValidationFraction, settings.Seed, cancellationToken);
+            var train = await LoadPairsAsync(trainIds, settings, cancellationToken);
+            var valid = await LoadPairsAsync(validIds, settings, cancellationToken);
             if (train.Count < 2 || valid.Count < 1)
             {
                 throw new InvalidOperationException($"{train.Count} training and {valid.Count} validation pairs: too few to train");
@@ -423,8 +421,13 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         }
 
         var settings = SettingsOf(model.SettingsJson);
-        var sets = await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId)
-            .Select(f => new { f.PairSetId, f.Sha256, f.PairCount, PatientId = f.PairSet!.Lesion!.PatientId }).ToListAsync(cancellationToken);
+        // Rows in an order given by the data alone (patient pseudonym, then the pair set's content hash, then the pair's index),
+        // not by identifiers or write order: k-means++ seeding and the sums of the fit follow the row order, and the same
+        // study imported again must give the same mixture.
+        var sets = (await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId)
+                .Select(f => new { f.PairSetId, f.Sha256, f.PairCount, PairSetSha256 = f.PairSet!.Sha256, PatientId = f.PairSet!.Lesion!.PatientId, f.PairSet.Lesion.Patient!.Pseudonym })
+                .ToListAsync(cancellationToken))
+            .OrderBy(f => f.Pseudonym, StringComparer.Ordinal).ThenBy(f => f.PairSetSha256, StringComparer.Ordinal).ThenBy(f => f.Sha256, StringComparer.Ordinal).ToList();
         if (sets.Count == 0)
         {
             throw new InvalidOperationException($"Network {model.Version} has no features yet: run the extraction first");
@@ -854,16 +857,18 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
 
     /// <summary>
     /// Splits patients into training and validation by patient, stratified by label and seeded: in each class a share
-    /// <paramref name="fraction"/> (rounded, at least one when the class has two or more) goes to validation.
+    /// <paramref name="fraction"/> (rounded, at least one when the class has two or more) goes to validation. Patients are
+    /// keyed by pseudonym and taken in ordinal order before the seeded shuffle, so the split depends on the patients and the
+    /// seed only.
     /// </summary>
-    public static (List<Guid> Training, List<Guid> Validation) SplitByPatient(IReadOnlyDictionary<Guid, int> labels, double fraction, long seed)
+    public static (List<string> Training, List<string> Validation) SplitByPatient(IReadOnlyDictionary<string, int> labels, double fraction, long seed)
     {
         var random = new Random(unchecked((int)seed));
-        var training = new List<Guid>();
-        var validation = new List<Guid>();
+        var training = new List<string>();
+        var validation = new List<string>();
         foreach (var group in labels.GroupBy(l => l.Value).OrderBy(g => g.Key))
         {
-            var ids = group.Select(g => g.Key).Order().ToArray();
+            var ids = group.Select(g => g.Key).Order(StringComparer.Ordinal).ToArray();
             random.Shuffle(ids);
             var take = ids.Length < 2 ? 0 : Math.Clamp((int)Math.Round(ids.Length * fraction), 1, ids.Length - 1);
             validation.AddRange(ids.Take(take));
@@ -967,31 +972,53 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         }
     }
 
-    /// <summary>Patients of the cohort with an outcome and at least one accepted lesion with pairs: responder (CR/PR) 1, else 0.</summary>
-    private static async Task<Dictionary<Guid, int>> LabelledPatientsAsync(IDerbyDbContext db, int cohortId, CancellationToken cancellationToken)
+    /// <summary>
+    /// Patients of the cohort with an outcome and at least one accepted lesion with pairs: responder (CR/PR) 1, else 0; in
+    /// pseudonym order (ordinal).
+    /// </summary>
+    private static async Task<List<(Guid Id, string Pseudonym, int Label)>> LabelledPatientsAsync(IDerbyDbContext db, int cohortId, CancellationToken cancellationToken)
     {
         var rows = await db.CohortMemberships.Where(m => m.CohortId == cohortId)
-            .Join(db.Outcomes, m => m.PatientId, o => o.PatientId, (m, o) => new { m.PatientId, o.BestResponse })
+            .Join(db.Outcomes, m => m.PatientId, o => o.PatientId, (m, o) => new { m.PatientId, m.Patient!.Pseudonym, o.BestResponse })
             .Where(x => db.PairSets.Any(s => s.Lesion!.PatientId == x.PatientId && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0))
             .ToListAsync(cancellationToken);
-        return rows.ToDictionary(r => r.PatientId, r => r.BestResponse is RecistResponse.CompleteResponse or RecistResponse.PartialResponse ? 1 : 0);
+        return [.. rows.OrderBy(r => r.Pseudonym, StringComparer.Ordinal)
+            .Select(r => (r.PatientId, r.Pseudonym, r.BestResponse is RecistResponse.CompleteResponse or RecistResponse.PartialResponse ? 1 : 0))];
     }
 
-    private async Task<Dictionary<Guid, List<PairInput>>> LoadPatientPairsAsync(IDerbyDbContext db, IEnumerable<Guid> patients, TrainingRequest settings, CancellationToken cancellationToken)
+    /// <summary>
+    /// Who a network trains and validates on, and on which pairs, decided by what the data are rather than by the database's
+    /// identifiers or the order rows were written: patients by pseudonym, split by <see cref="SplitByPatient"/> over the
+    /// pseudonyms, each patient's pair sets (the newest of each accepted lesion, as a model version takes them) by their
+    /// content hash. The same study imported again (other GUIDs, lesions segmented in another order) gives the same split and
+    /// the same pairs in the same order, so the same seed gives the same network.
+    /// </summary>
+    internal static async Task<(List<PlannedPatient> Training, List<PlannedPatient> Validation)> PlanTrainingAsync(IDerbyDbContext db, int cohortId, double validationFraction,
+        long seed, CancellationToken cancellationToken)
     {
-        var ids = patients.ToList();
+        var labelled = await LabelledPatientsAsync(db, cohortId, cancellationToken);
+        var ids = labelled.Select(l => l.Id).ToList();
         var sets = await db.PairSets.AsNoTracking().Where(s => ids.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
-            .OrderBy(s => s.CreatedUtc).Select(s => new { s.Lesion!.PatientId, s.Sha256 }).ToListAsync(cancellationToken);
-        var result = new Dictionary<Guid, List<PairInput>>();
-        foreach (var set in sets)
-        {
-            var pairs = ToInputs(await ReadPairSetAsync(set.Sha256, cancellationToken), settings);
-            if (!result.TryGetValue(set.PatientId, out var list))
-            {
-                result[set.PatientId] = list = [];
-            }
+            .Select(s => new { s.Id, s.LesionId, s.Lesion!.PatientId, s.Sha256, s.CreatedUtc }).ToListAsync(cancellationToken);
+        var newest = sets.GroupBy(s => s.LesionId).Select(g => g.OrderByDescending(s => s.CreatedUtc).ThenBy(s => s.Sha256, StringComparer.Ordinal).First())
+            .ToLookup(s => s.PatientId, s => s.Sha256);
+        var planned = labelled.Where(l => newest.Contains(l.Id))
+            .ToDictionary(l => l.Pseudonym, l => new PlannedPatient(l.Id, l.Pseudonym, l.Label, [.. newest[l.Id].Order(StringComparer.Ordinal)]), StringComparer.Ordinal);
+        var (training, validation) = SplitByPatient(planned.ToDictionary(p => p.Key, p => p.Value.Label, StringComparer.Ordinal), validationFraction, seed);
+        return ([.. training.Select(p => planned[p])], [.. validation.Select(p => planned[p])]);
+    }
 
-            list.AddRange(pairs);
+    /// <summary>The pairs of the planned patients, patient after patient, each patient's sets and pairs in the plan's order.</summary>
+    private async Task<List<(Guid Patient, PairInput Pair, int Label)>> LoadPairsAsync(IEnumerable<PlannedPatient> patients, TrainingRequest settings,
+        CancellationToken cancellationToken)
+    {
+        var result = new List<(Guid, PairInput, int)>();
+        foreach (var patient in patients)
+        {
+            foreach (var sha in patient.PairSets)
+            {
+                result.AddRange(ToInputs(await ReadPairSetAsync(sha, cancellationToken), settings).Select(x => (patient.PatientId, x, patient.Label)));
+            }
         }
 
         return result;

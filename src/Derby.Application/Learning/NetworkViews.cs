@@ -54,3 +54,6 @@ public sealed record PairGradCamView(string Version, long ImagePairId, Guid Pair
 
 /// <summary>Grad-CAM maps of every pair of a lesion's pair set under one network, in pair order, S × S each, in [0, 1].</summary>
 public sealed record LesionGradCamView(string Version, Guid LesionId, Guid PairSetId, int CropSize, float[][] Pet, float[][] Ct);
+
+/// <summary>A patient of a network's training plan: its label and the content hashes of the pair sets it trains on, in order.</summary>
+internal sealed record PlannedPatient(Guid PatientId, string Pseudonym, int Label, IReadOnlyList<string> PairSets);

@@ -42,7 +42,8 @@ internal static class ModelData
         CancellationToken cancellationToken)
     {
         var patients = await db.Patients.AsNoTracking().Where(p => patientIds.Contains(p.Id)).Include(p => p.Clinical).Include(p => p.Biopsy).Include(p => p.Outcome)
-            .OrderBy(p => p.Pseudonym).ToListAsync(cancellationToken);
+            .ToListAsync(cancellationToken);
+        patients = [.. patients.OrderBy(p => p.Pseudonym, StringComparer.Ordinal)];
         var sets = await db.PairSets.AsNoTracking().Where(s => patientIds.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
             .Select(s => new { s.Id, s.LesionId, s.Lesion!.PatientId, PetSeriesId = s.Lesion.PetSeriesId, s.CtSeriesId, s.Sha256, s.CreatedUtc }).ToListAsync(cancellationToken);
         var newest = sets.GroupBy(s => s.LesionId).Select(g => g.OrderByDescending(s => s.CreatedUtc).ThenBy(s => s.Id).First()).ToList();
@@ -62,7 +63,9 @@ internal static class ModelData
             var responder = patient.Outcome?.IsResponder;
             var (clinical, clinicalMissing) = ClinicalFactors.Values(patient.Clinical);
             var histology = ClinicalFactors.HistologyValues(patient.Biopsy);
-            var mine = newest.Where(s => s.PatientId == patient.Id).OrderBy(s => s.Id).ToList();
+            // A patient's lesions in the order of their pairs' content hash, not of their identifiers: the forest's bagging
+            // follows the row order, and the same study imported again must give the same forest.
+            var mine = newest.Where(s => s.PatientId == patient.Id).OrderBy(s => s.Sha256, StringComparer.Ordinal).ThenBy(s => s.Id).ToList();
             var missing = new List<string>();
             var rows = new List<PairInputs>();
             foreach (var set in mine)
