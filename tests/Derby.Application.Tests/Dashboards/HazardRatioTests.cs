@@ -16,44 +16,36 @@ public sealed class HazardRatioTests
     //   t1n <- c(7.5,10,11,12,13,14)                          # one responder event while a non-responder is still at risk
     //   m <- coxph(Surv(c(t0,t1n), c(e0,e1)) ~ rep(0:1, c(8,6))); exp(coef(m)); exp(confint(m)); summary(m)$coefficients[,5]
     //     # HR 0.07398443676408964 (0.00818993389867428-0.66834445198460246), p 0.02040610841300458, no warning
-    private static readonly double[] NonResponderTimes = [1, 2, 3, 4, 5, 6, 7, 8];
-    private static readonly int[] NonResponderEvents = [1, 1, 0, 1, 1, 1, 0, 1];
-    private static readonly double[] ResponderTimes = [9, 10, 11, 12, 13, 14];
-    private static readonly int[] ResponderEvents = [1, 0, 1, 1, 0, 1];
+    private static readonly double[] EarlyTimes = [1, 2, 3, 4, 5, 6, 7, 8];
+    private static readonly int[] EarlyEvents = [1, 1, 0, 1, 1, 1, 0, 1];
+    private static readonly double[] LateTimes = [9, 10, 11, 12, 13, 14];
+    private static readonly int[] LateEvents = [1, 0, 1, 1, 0, 1];
 
     private static (double[] Times, int[] Events, string[] Groups) Data(double[] firstTimes, string first, double[] secondTimes, string second) =>
-        ([.. firstTimes, .. secondTimes], [.. NonResponderEvents, .. ResponderEvents],
+        ([.. firstTimes, .. secondTimes], [.. EarlyEvents, .. LateEvents],
             [.. firstTimes.Select(_ => first), .. secondTimes.Select(_ => second)]);
 
-    [Fact]
-    public void RespondersEventsAllAfterTheNonResponders_HazardRatioIsNotEstimable_TendingToZero()
+    [Theory]
+    [InlineData(false, "PFS", "every PFS event of the predicted responders comes after the last of the predicted non-responders has left follow-up, so the hazard ratio tends to 0")]
+    [InlineData(true, "OS", "every OS event of the predicted non-responders comes after the last of the predicted responders has left follow-up, so the hazard ratio tends to infinity")]
+    public void OneGroupsEventsAllAfterTheOtherGroupHasLeft_HazardRatioIsNotEstimable_SayingWhichWay(bool respondersFirst, string endpoint, string why)
     {
-        var (times, events, groups) = Data(NonResponderTimes, DashboardService.PredictedNonResponders, ResponderTimes, DashboardService.PredictedResponders);
+        var (early, late) = respondersFirst
+            ? (DashboardService.PredictedResponders, DashboardService.PredictedNonResponders)
+            : (DashboardService.PredictedNonResponders, DashboardService.PredictedResponders);
+        var (times, events, groups) = Data(EarlyTimes, early, LateTimes, late);
 
-        var hr = DashboardService.HazardRatio("PFS", times, events, groups);
+        var hr = DashboardService.HazardRatio(endpoint, times, events, groups);
 
         Assert.Null(hr.Value);
-        Assert.Equal("not estimable: every PFS event of the predicted responders comes after the last of the predicted non-responders has left follow-up, "
-            + "so the hazard ratio tends to 0", hr.Reason);
-    }
-
-    [Fact]
-    public void NonRespondersEventsAllAfterTheResponders_HazardRatioIsNotEstimable_TendingToInfinity()
-    {
-        var (times, events, groups) = Data(NonResponderTimes, DashboardService.PredictedResponders, ResponderTimes, DashboardService.PredictedNonResponders);
-
-        var hr = DashboardService.HazardRatio("OS", times, events, groups);
-
-        Assert.Null(hr.Value);
-        Assert.Equal("not estimable: every OS event of the predicted non-responders comes after the last of the predicted responders has left follow-up, "
-            + "so the hazard ratio tends to infinity", hr.Reason);
+        Assert.Equal("not estimable: " + why, hr.Reason);
     }
 
     [Fact]
     public void OneEventOverlapping_HazardRatioIsCoxphs()
     {
-        double[] overlapping = [7.5, .. ResponderTimes[1..]];
-        var (times, events, groups) = Data(NonResponderTimes, DashboardService.PredictedNonResponders, overlapping, DashboardService.PredictedResponders);
+        double[] overlapping = [7.5, .. LateTimes[1..]];
+        var (times, events, groups) = Data(EarlyTimes, DashboardService.PredictedNonResponders, overlapping, DashboardService.PredictedResponders);
 
         var hr = DashboardService.HazardRatio("PFS", times, events, groups);
 
@@ -68,8 +60,8 @@ public sealed class HazardRatioTests
     [Fact]
     public void NoEventsInAGroup_SaysWhichGroup()
     {
-        var (times, _, groups) = Data(NonResponderTimes, DashboardService.PredictedNonResponders, ResponderTimes, DashboardService.PredictedResponders);
-        int[] events = [.. NonResponderEvents, .. ResponderEvents.Select(_ => 0)];
+        var (times, _, groups) = Data(EarlyTimes, DashboardService.PredictedNonResponders, LateTimes, DashboardService.PredictedResponders);
+        int[] events = [.. EarlyEvents, .. LateEvents.Select(_ => 0)];
 
         var hr = DashboardService.HazardRatio("OS", times, events, groups);
 
