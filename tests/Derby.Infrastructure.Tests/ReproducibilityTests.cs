@@ -162,6 +162,67 @@ public sealed class ReproducibilityTests : IAsyncLifetime
         Assert.Equal(a.Trs, b.Trs);
     }
 
+    [Fact]
+    public async Task TheMixture_FitsOnlyThePairsAModelReads_NotAnOlderPairSetNorADiscardedLesion()
+    {
+        // In the second installation one training lesion also has an older pair set (its pairs built before a newer CT
+        // arrived) and one training patient has a discarded lesion with pairs, both with features far from the others'.
+        await using (var ctx = second.Context())
+        {
+            var networkId = await ctx.NetworkModels.Select(n => n.Id).SingleAsync();
+            var lesions = await ctx.Lesions.Where(l => l.Patient!.Pseudonym == "TRA-000" || l.Patient!.Pseudonym == "TRA-001")
+                .Select(l => new { l.Id, l.PatientId, l.PetSeriesId, l.Patient!.Pseudonym, Ct = l.PairSets.Select(p => p.CtSeriesId).First() }).ToListAsync();
+            var older = lesions.First(l => l.Pseudonym == "TRA-000");
+            var owner = lesions.First(l => l.Pseudonym == "TRA-001");
+            var discarded = new Lesion
+            {
+                Id = Guid.NewGuid(), PatientId = owner.PatientId, PetSeriesId = owner.PetSeriesId, SettingsJson = "{}", InputsSha256 = new string('0', 64),
+                Status = LesionStatus.Discarded, RequestedBy = "test", RequestedUtc = DateTime.UtcNow,
+            };
+            ctx.Lesions.Add(discarded);
+            var olderCt = new ImagingSeries
+            {
+                Id = Guid.NewGuid(), PatientId = older.PatientId, Modality = ImagingModality.Ct, SeriesInstanceUid = "1.3.older", ReceivedUtc = DateTime.UtcNow.AddDays(-31),
+            };
+            ctx.ImagingSeries.Add(olderCt);
+            foreach (var (lesionId, ct, name) in new[] { (older.Id, olderCt.Id, "older"), (discarded.Id, owner.Ct, "discarded") })
+            {
+                var set = new Domain.PairSet
+                {
+                    Id = Guid.NewGuid(), LesionId = lesionId, CtSeriesId = ct, SettingsJson = "{}", PairCount = 4,
+                    Sha256 = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(name))), CreatedUtc = DateTime.UtcNow.AddDays(-30),
+                };
+                ctx.PairSets.Add(set);
+                for (var k = 0; k < 4; k++)
+                {
+                    ctx.ImagePairs.Add(new ImagePair { PairSetId = set.Id, Index = k, PetSlice = k, CtSlices = "1,2,3", RoiArea = 10 });
+                }
+
+                var bytes = new byte[4 * FeatureSize * sizeof(float)];
+                Buffer.BlockCopy(Enumerable.Range(0, 4 * FeatureSize).Select(j => 50f + (j % 7)).ToArray(), 0, bytes, 0, bytes.Length);
+                var (sha, _) = await second.Get<IArtifactStore>().PutAsync(NetworkService.FeaturesKind, bytes);
+                ctx.FeatureSets.Add(new FeatureSet { NetworkModelId = networkId, PairSetId = set.Id, Sha256 = sha, PairCount = 4, CreatedUtc = DateTime.UtcNow });
+            }
+
+            await ctx.SaveChangesAsync();
+        }
+
+        var a = await FitMixtureAsync(first);
+        var b = await FitMixtureAsync(second);
+
+        Assert.Equal(a.TrainingPairs, b.TrainingPairs);
+        Assert.Equal(a.ParametersSha256, b.ParametersSha256);
+        await using var read = second.Context();
+        Assert.Equal(8, await read.PairImageFeatures.CountAsync(f => f.ImagePair!.PairSet!.CreatedUtc < DateTime.UtcNow.AddDays(-1)));
+    }
+
+    private static async Task<MixtureModel> FitMixtureAsync(StudyDatabase db)
+    {
+        await using var ctx = db.Context();
+        await db.Get<NetworkService>().FitMixtureAsync(await ctx.NetworkModels.Select(n => n.Id).SingleAsync(), kMax: 4, dimensions: 4);
+        return await ctx.MixtureModels.AsNoTracking().SingleAsync();
+    }
+
     private static async Task<(List<PlannedPatient> Training, List<PlannedPatient> Validation)> PlanAsync(StudyDatabase db)
     {
         await using var ctx = db.Context();

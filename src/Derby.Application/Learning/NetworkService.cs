@@ -400,7 +400,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
     }
 
     /// <summary>
-    /// The mixture job: a diagonal-covariance Gaussian mixture on the training cohort's pair features, K chosen by BIC over
+    /// The mixture job: a diagonal-covariance Gaussian mixture on the features of the training cohort's pairs that a model
+    /// version reads (the newest pair set of each accepted lesion), K chosen by BIC over
     /// 1..<paramref name="kMax"/> (seeded with the network's seed), then F_img (the responsibilities) of every pair that has
     /// features, written with the mixture in one transaction. With <paramref name="dimensions"/> above 0 the mixture is
     /// fitted on that many principal components of the standardised features (fitted on the same training pairs, stored
@@ -425,7 +426,11 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         // not by identifiers or write order: k-means++ seeding and the sums of the fit follow the row order, and the same
         // study imported again must give the same mixture.
         var sets = (await db.FeatureSets.AsNoTracking().Where(f => f.NetworkModelId == networkId)
-                .Select(f => new { f.PairSetId, f.Sha256, f.PairCount, PairSetSha256 = f.PairSet!.Sha256, PatientId = f.PairSet!.Lesion!.PatientId, f.PairSet.Lesion.Patient!.Pseudonym })
+                .Select(f => new
+                {
+                    f.PairSetId, f.Sha256, f.PairCount, PairSetSha256 = f.PairSet!.Sha256, PairSetCreatedUtc = f.PairSet.CreatedUtc, f.PairSet.LesionId,
+                    f.PairSet.Lesion!.Status, f.PairSet.Lesion.PatientId, f.PairSet.Lesion.Patient!.Pseudonym,
+                })
                 .ToListAsync(cancellationToken))
             .OrderBy(f => f.Pseudonym, StringComparer.Ordinal).ThenBy(f => f.PairSetSha256, StringComparer.Ordinal).ThenBy(f => f.Sha256, StringComparer.Ordinal).ToList();
         if (sets.Count == 0)
@@ -433,7 +438,12 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             throw new InvalidOperationException($"Network {model.Version} has no features yet: run the extraction first");
         }
 
+        // The mixture is fitted on the pairs a model version reads (ModelData): the newest pair set of each accepted lesion
+        // of the network's training cohort. An older set of a lesion (pairs rebuilt against a newer CT) or a discarded
+        // lesion's set would count that lesion twice or count a lesion no model uses; their pairs still get F_img.
         var members = (await db.CohortMemberships.Where(m => m.CohortId == model.CohortId).Select(m => m.PatientId).ToListAsync(cancellationToken)).ToHashSet();
+        var fitted = sets.Where(s => s.Status == LesionStatus.Accepted && members.Contains(s.PatientId)).GroupBy(s => s.LesionId)
+            .Select(g => g.OrderByDescending(s => s.PairSetCreatedUtc).ThenBy(s => s.PairSetSha256, StringComparer.Ordinal).First().PairSetId).ToHashSet();
         var pairIds = await db.ImagePairs.AsNoTracking().Where(p => sets.Select(s => s.PairSetId).Contains(p.PairSetId))
             .Select(p => new { p.Id, p.PairSetId, p.Index }).ToListAsync(cancellationToken);
         var byKey = pairIds.ToDictionary(p => (p.PairSetId, p.Index), p => p.Id);
@@ -443,7 +453,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
             var features = await ReadFeaturesAsync(set.Sha256, set.PairCount, cancellationToken);
             for (var i = 0; i < features.Length; i++)
             {
-                rows.Add((byKey[(set.PairSetId, i)], features[i], members.Contains(set.PatientId)));
+                rows.Add((byKey[(set.PairSetId, i)], features[i], fitted.Contains(set.PairSetId)));
             }
         }
 
