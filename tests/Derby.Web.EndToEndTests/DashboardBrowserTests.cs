@@ -377,8 +377,7 @@ public sealed class DashboardBrowserTests(DemoServer demo, ITestOutputHelper out
 
     private static bool TwoOfEach(int[] labels) => labels.Sum() >= 2 && labels.Length - labels.Sum() >= 2;
 
-    /// <summary>The page's rounding: three decimals.</summary>
-    /// <summary>Three decimals, a dash when not finite: the dashboard's rule (a Cox fit on separated groups gives HR 0 with an infinite upper bound).</summary>
+    /// <summary>The page's rounding: three decimals, a dash when not finite (the dashboard's rule).</summary>
     private static string F(double value) => double.IsFinite(value) ? value.ToString("0.000", CultureInfo.InvariantCulture) : "–";
 
     private static string P(double p) => p < 0.001 ? "< 0.001" : F(p);

@@ -373,7 +373,7 @@ public sealed class DashboardService(IDerbyDbContextFactory dbFactory, ModelServ
         var groups = data.Select(d => d.s.Score >= threshold ? PredictedResponders : PredictedNonResponders).ToList();
         var curves = KaplanMeier.FitGroups(times, events, groups);
         var atRisk = curves.Select(c => new RiskRow(c.Group!, KaplanMeier.NumberAtRisk(times.Where((_, i) => groups[i] == c.Group).ToArray(), RiskTimes.ToArray()))).ToList();
-        var counts = new[] { PredictedResponders, PredictedNonResponders }.Select(g => (g, n: groups.Count(x => x == g), e: events.Where((_, i) => groups[i] == g).Sum())).ToList();
+        var counts = new[] { PredictedResponders, PredictedNonResponders }.Select(g => (g, n: groups.Count(x => x == g))).ToList();
         string? why = counts.FirstOrDefault(c => c.n < 2) is { g: not null } few ? $"not estimable: {few.n} {few.g}{(few.n == 1 ? "" : "s")} (at least 2 per group needed)"
             : events.Sum() == 0 ? $"not estimable: no {endpoint} events" : null;
         var logRank = why is not null ? Estimate<ChiSquareResult>.Not(why) : Estimate<ChiSquareResult>.Of(LogRankTest.Compute(times, events, groups));

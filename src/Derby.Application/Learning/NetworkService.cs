@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Derby.Application.Access;
 using Derby.Application.Common;
+using Derby.Application.Models;
 using Derby.Domain;
 using Derby.Imaging.Pairs;
 using Derby.Learning.Mixtures;
@@ -442,8 +443,8 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         // of the network's training cohort. An older set of a lesion (pairs rebuilt against a newer CT) or a discarded
         // lesion's set would count that lesion twice or count a lesion no model uses; their pairs still get F_img.
         var members = (await db.CohortMemberships.Where(m => m.CohortId == model.CohortId).Select(m => m.PatientId).ToListAsync(cancellationToken)).ToHashSet();
-        var fitted = sets.Where(s => s.Status == LesionStatus.Accepted && members.Contains(s.PatientId)).GroupBy(s => s.LesionId)
-            .Select(g => g.OrderByDescending(s => s.PairSetCreatedUtc).ThenBy(s => s.PairSetSha256, StringComparer.Ordinal).First().PairSetId).ToHashSet();
+        var fitted = ModelData.NewestPerLesion(sets.Where(s => s.Status == LesionStatus.Accepted && members.Contains(s.PatientId)), s => s.LesionId,
+            s => s.PairSetCreatedUtc, s => s.PairSetSha256).Select(s => s.PairSetId).ToHashSet();
         var pairIds = await db.ImagePairs.AsNoTracking().Where(p => sets.Select(s => s.PairSetId).Contains(p.PairSetId))
             .Select(p => new { p.Id, p.PairSetId, p.Index }).ToListAsync(cancellationToken);
         var byKey = pairIds.ToDictionary(p => (p.PairSetId, p.Index), p => p.Id);
@@ -1010,8 +1011,7 @@ public sealed class NetworkService(IDerbyDbContextFactory dbFactory, IArtifactSt
         var ids = labelled.Select(l => l.Id).ToList();
         var sets = await db.PairSets.AsNoTracking().Where(s => ids.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
             .Select(s => new { s.Id, s.LesionId, s.Lesion!.PatientId, s.Sha256, s.CreatedUtc }).ToListAsync(cancellationToken);
-        var newest = sets.GroupBy(s => s.LesionId).Select(g => g.OrderByDescending(s => s.CreatedUtc).ThenBy(s => s.Sha256, StringComparer.Ordinal).First())
-            .ToLookup(s => s.PatientId, s => s.Sha256);
+        var newest = ModelData.NewestPerLesion(sets, s => s.LesionId, s => s.CreatedUtc, s => s.Sha256).ToLookup(s => s.PatientId, s => s.Sha256);
         var planned = labelled.Where(l => newest.Contains(l.Id))
             .ToDictionary(l => l.Pseudonym, l => new PlannedPatient(l.Id, l.Pseudonym, l.Label, [.. newest[l.Id].Order(StringComparer.Ordinal)]), StringComparer.Ordinal);
         var (training, validation) = SplitByPatient(planned.ToDictionary(p => p.Key, p => p.Value.Label, StringComparer.Ordinal), validationFraction, seed);

@@ -34,6 +34,14 @@ internal static class ModelData
     public static string Sha256(string text) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
 
     /// <summary>
+    /// The pair set that counts for each lesion: the newest (a lesion gets another when its pairs are rebuilt against a
+    /// newer CT), ties broken by content hash so the choice never rests on an identifier. The one rule for a model's
+    /// inputs, the network's training plan and the mixture's fit.
+    /// </summary>
+    public static IEnumerable<T> NewestPerLesion<T>(IEnumerable<T> sets, Func<T, Guid> lesion, Func<T, DateTime> created, Func<T, string> sha256) =>
+        sets.GroupBy(lesion).Select(g => g.OrderByDescending(created).ThenBy(sha256, StringComparer.Ordinal).First());
+
+    /// <summary>
     /// The inputs of each patient: the newest pair set of each accepted lesion, every pair with its F_img under
     /// <paramref name="mixtureId"/>. A patient lacks inputs (with the reason) when a lesion's pairs have no F_img yet, when
     /// no accepted lesion has pairs, or the clinical record (or, with <paramref name="needsHistology"/>, the IHC) is missing.
@@ -46,7 +54,7 @@ internal static class ModelData
         patients = [.. patients.OrderBy(p => p.Pseudonym, StringComparer.Ordinal)];
         var sets = await db.PairSets.AsNoTracking().Where(s => patientIds.Contains(s.Lesion!.PatientId) && s.Lesion.Status == LesionStatus.Accepted && s.PairCount > 0)
             .Select(s => new { s.Id, s.LesionId, s.Lesion!.PatientId, PetSeriesId = s.Lesion.PetSeriesId, s.CtSeriesId, s.Sha256, s.CreatedUtc }).ToListAsync(cancellationToken);
-        var newest = sets.GroupBy(s => s.LesionId).Select(g => g.OrderByDescending(s => s.CreatedUtc).ThenBy(s => s.Id).First()).ToList();
+        var newest = NewestPerLesion(sets, s => s.LesionId, s => s.CreatedUtc, s => s.Sha256).ToList();
         var setIds = newest.Select(s => s.Id).ToList();
         var pairs = await db.ImagePairs.AsNoTracking().Where(p => setIds.Contains(p.PairSetId)).Select(p => new { p.Id, p.PairSetId, p.Index, p.RoiArea })
             .ToListAsync(cancellationToken);
